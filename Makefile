@@ -1,0 +1,48 @@
+# Encore: `make run` serves the marketplace, `make test` runs the suite.
+# With no DATABASE_URL / REDIS_URL, both use an embedded PostgreSQL and Redis under var/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format migrations check-deploy bench-catalog clean-var
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+run: install ## Serve the marketplace on http://127.0.0.1:8000 with a Celery worker and beat
+	$(BIN)/python -m marketplace.dev run
+
+test: install ## Run the whole test suite (browser tests too when Chromium is installed)
+	$(BIN)/python -m marketplace.dev test $(PYTEST_ARGS)
+
+test-fast: install ## Run the suite without the browser tests
+	$(BIN)/python -m marketplace.dev test -m "not browser" $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations: install ## Fail when a model change has no migration
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: install ## Production settings pass Django's deployment checklist
+	DJANGO_SECURE=true DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		DJANGO_ALLOWED_HOSTS=encore.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean-var: ## Delete the embedded servers' data (var/)
+	rm -rf var/

@@ -1,0 +1,1 @@
+"""Catalog models (filled by its issue)."""

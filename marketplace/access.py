@@ -1,0 +1,57 @@
+"""Who may open which surface: seller members, success managers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from marketplace.models import OrganisationKind
+from marketplace.tenancy import acting_membership
+
+
+def is_success_manager(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.is_staff and user.groups.filter(name=settings.SUCCESS_MANAGERS_GROUP).exists()
+
+
+def seller_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of the seller back-office: logged in, and a member of a seller organisation.
+
+    The view gets `request.seller_membership` (the acting membership).
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = acting_membership(request, OrganisationKind.SELLER)
+        if membership is None:
+            return render(request, "seller/not_a_seller.html", status=403)
+        request.seller_membership = membership  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def success_manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of the success console: platform staff in the success managers group."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_success_manager(request.user):
+            raise PermissionDenied("Success managers only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

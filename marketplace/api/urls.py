@@ -1,0 +1,13 @@
+"""/api/v1/: every app's API routes are included here."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from marketplace.api import views
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("markets/", views.MarketList.as_view(), name="api-markets"),
+    path("problems/<slug:code>", views.ProblemType.as_view(), name="api-problem-type"),
+]

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from marketplace.access import is_success_manager
+from marketplace.models import OrganisationKind
+from marketplace.tenancy import memberships_for
+
+
+def surface(request: HttpRequest) -> dict[str, Any]:
+    """What every layout needs: the user's organisations and roles, lazily."""
+    user = getattr(request, "user", None)
+
+    def seller_memberships() -> list[Any]:
+        return list(memberships_for(user, OrganisationKind.SELLER)) if user is not None else []
+
+    return {
+        "seller_memberships": seller_memberships,
+        "is_success_manager": lambda: is_success_manager(user),
+    }

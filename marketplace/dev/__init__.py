@@ -1,0 +1,1 @@
+"""Development runner: embedded PostgreSQL and Redis under var/ when no URLs are configured."""

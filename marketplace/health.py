@@ -1,0 +1,48 @@
+"""GET /healthz: database, Redis and the Celery broker reachable, as JSON."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+from marketplace.celery import app as celery_app
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _redis() -> None:
+    cache.set("healthz", "ok", timeout=10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache round trip failed")
+
+
+def _broker() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS: dict[str, Callable[[], None]] = {"database": _database, "redis": _redis, "broker": _broker}
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    results: dict[str, dict[str, object]] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+            results[name] = {"ok": True}
+        except Exception as exc:
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    ok = all(r["ok"] for r in results.values())
+    return JsonResponse({"status": "ok" if ok else "error", "checks": results}, status=200 if ok else 503)

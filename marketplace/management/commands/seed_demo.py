@@ -1,0 +1,47 @@
+"""`manage.py seed_demo [--scale demo|bench]`: deterministic, idempotent demo data."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandParser
+
+from marketplace import seed as kernel_seed
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent). --scale bench builds the benchmark shape."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=("demo", "bench"), default="demo")
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args: Any, scale: str, quiet_logins: bool, **options: Any) -> None:
+        started = time.perf_counter()
+
+        def log(message: str) -> None:
+            self.stdout.write(f"  {message}")
+
+        kernel_seed.seed(scale=scale, log=log)
+        for config in apps.get_app_configs():
+            if (
+                config.name == "marketplace"
+                or not config.module
+                or not config.path.startswith(str(kernel_seed.settings.BASE_DIR))
+            ):
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.seed")
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.seed":
+                    raise
+                continue
+            module.seed(scale=scale, log=log)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({scale}) in {time.perf_counter() - started:.1f}s."))
+        if not quiet_logins:
+            self.stdout.write(f"Demo logins (password '{kernel_seed.DEMO_PASSWORD}'):")
+            for email, role in kernel_seed.demo_logins():
+                self.stdout.write(f"  {email:<24} {role}")

@@ -1,0 +1,141 @@
+"""Writes and rules of the platform kernel: users, organisations, memberships, API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.models import (
+    ApiKey,
+    IdempotencyKey,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Scope,
+    User,
+)
+from marketplace.transitions import audit_record
+
+API_KEY_PREFIX = "enc"
+# last_used_at is a hint for the owner, not a log: write it at most once a minute per key.
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def user_create(*, email: str, password: str | None, full_name: str = "", is_staff: bool = False) -> User:
+    """Create a user. The e-mail is unique whatever its case."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(
+            ErrorCode.VALIDATION,
+            "An account with this e-mail address already exists.",
+            errors=[{"field": "email", "message": "An account with this e-mail address already exists."}],
+        )
+    return User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=is_staff)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organisation"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(
+    *, kind: OrganisationKind | str, name: str, country: str, owner: User, slug: str | None = None
+) -> Organisation:
+    """Create an organisation with `owner` as its first member (role owner)."""
+    organisation = Organisation.objects.create(
+        kind=OrganisationKind(kind), name=name.strip(), slug=slug or _unique_slug(name), country=country.lower()
+    )
+    Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)
+    return organisation
+
+
+def membership_add(*, organisation: Organisation, user: User, role: MembershipRole | str) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        organisation=organisation, user=user, defaults={"role": MembershipRole(role)}
+    )
+    return membership
+
+
+def _hash_secret(secret: str) -> str:
+    # Keys carry 256 bits of randomness, so a plain SHA-256 is enough (no stretching needed).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _validate_scopes(scopes: Iterable[str]) -> list[str]:
+    scope_list = sorted(set(scopes))
+    unknown = [s for s in scope_list if s not in Scope.values]
+    if unknown or not scope_list:
+        message = f"Unknown scopes: {', '.join(unknown)}" if unknown else "Choose at least one scope."
+        raise ApplicationError(ErrorCode.VALIDATION, message, errors=[{"field": "scopes", "message": message}])
+    return scope_list
+
+
+@transaction.atomic
+def api_key_create(*, organisation: Organisation, name: str, scopes: Iterable[str], actor: Actor) -> tuple[ApiKey, str]:
+    """Create an API key. Returns the key and its full secret, which is never stored nor shown again."""
+    scope_list = _validate_scopes(scopes)
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        organisation=organisation,
+        name=name.strip() or "API key",
+        prefix=prefix,
+        secret_hash=_hash_secret(secret),
+        scopes=scope_list,
+        created_by=actor.user,
+    )
+    audit_record(obj=api_key, actor=actor, from_status="", to_status="created", organisation=organisation)
+    return api_key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Actor, reason: str = "") -> ApiKey:
+    """Revoke a key for good; a revoked key authenticates nothing (401)."""
+    updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    if updated:
+        audit_record(
+            obj=api_key,
+            actor=actor,
+            from_status="active",
+            to_status="revoked",
+            reason=reason,
+            organisation=api_key.organisation,
+        )
+    return api_key
+
+
+def api_key_authenticate(raw_key: str) -> ApiKey | None:
+    """The active key matching `raw_key`, or None. Touches last_used_at at most once a minute."""
+    parts = raw_key.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    _, prefix, secret = parts
+    api_key = ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if api_key is None or not hmac.compare_digest(api_key.secret_hash, _hash_secret(secret)):
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def idempotency_keys_purge_expired() -> int:
+    """Delete idempotency keys past their 24 h. Returns how many went."""
+    deleted, _ = IdempotencyKey.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

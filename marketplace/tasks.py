@@ -1,0 +1,17 @@
+"""Kernel tasks: thin, idempotent, JSON arguments."""
+
+from celery import shared_task
+
+from marketplace.services import idempotency_keys_purge_expired
+
+
+@shared_task(acks_late=True)
+def purge_expired_idempotency_keys_task() -> int:
+    """Delete idempotency keys older than 24 h. Safe to run twice."""
+    return idempotency_keys_purge_expired()
+
+
+@shared_task(acks_late=True)
+def ping_task(value: str) -> str:
+    """Round trip through the broker and a worker; used by health checks and tests."""
+    return f"pong:{value}"

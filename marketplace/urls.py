@@ -1,0 +1,63 @@
+"""URL map: storefront at /, seller back-office at /seller/, success console at /console/, API at /api/v1/."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views import defaults
+
+from marketplace import views
+from marketplace.api import errors as api_errors
+from marketplace.health import healthz
+
+seller_patterns = (
+    [path("", views.seller_dashboard, name="dashboard")],
+    "seller",
+)
+console_patterns = (
+    [path("", views.console_dashboard, name="dashboard")],
+    "console",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/sign-up/", views.sign_up, name="sign_up"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
+    path("seller/", include(seller_patterns)),
+    path("console/", include(console_patterns)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("marketplace.api.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None, **kwargs: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_errors.api_not_found(request)
+    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+def handler500(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_errors.api_server_error(request)
+    return defaults.server_error(request)
+
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,64 @@
+"""Pages of the kernel: storefront home, the surface dashboards, sign-up, organisation switch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.access import seller_member_required, success_manager_required
+from marketplace.forms import SignUpForm
+from marketplace.models import Market
+from marketplace.services import user_create
+from marketplace.tenancy import switch_organisation
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    markets = Market.objects.filter(is_active=True)
+    return render(request, "storefront/home.html", {"markets": markets})
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_create(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            full_name=form.cleaned_data["full_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Encore, %(name)s.") % {"name": user.get_short_name()})
+        next_url = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+            return redirect(next_url)
+        return redirect("home")
+    return render(request, "registration/sign_up.html", {"form": form})
+
+
+@require_POST
+def organisation_switch(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        organisation_id = 0
+    organisation = switch_organisation(request, organisation_id)
+    messages.info(request, _("You now act for %(name)s.") % {"name": organisation.name})
+    return redirect("seller:dashboard" if organisation.kind == "seller" else "home")
+
+
+@seller_member_required
+def seller_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "seller/dashboard.html", {"membership": request.seller_membership})  # type: ignore[attr-defined]
+
+
+@success_manager_required
+def console_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/dashboard.html")

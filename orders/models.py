@@ -1,0 +1,1 @@
+"""Orders models (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Sellers models (filled by its issue)."""

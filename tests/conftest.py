@@ -1,0 +1,81 @@
+"""Shared fixtures: real PostgreSQL and Redis (the per-worker Redis database is flushed per test)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from marketplace.models import Organisation, OrganisationKind, User
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, api_key_for
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis() -> None:
+    # Each xdist worker has its own Redis database (settings.REDIS_DB_OFFSET), so this
+    # flush never touches another worker's throttles or queue.
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def seller_org(db: None) -> Organisation:
+    return OrganisationFactory(kind=OrganisationKind.SELLER)
+
+
+@pytest.fixture
+def other_seller_org(db: None) -> Organisation:
+    return OrganisationFactory(kind=OrganisationKind.SELLER)
+
+
+@pytest.fixture
+def partner_org(db: None) -> Organisation:
+    return OrganisationFactory(kind=OrganisationKind.PARTNER)
+
+
+@pytest.fixture
+def seller_owner(seller_org: Organisation) -> User:
+    return MembershipFactory(organisation=seller_org, role="owner").user
+
+
+@pytest.fixture
+def shopper(db: None) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def key_client(api_client: APIClient):
+    """`key_client(org, scopes)` -> an APIClient authenticating with a fresh key of `org`."""
+
+    def make(organisation: Organisation, scopes: list[str] | None = None) -> APIClient:
+        _, raw = api_key_for(organisation, scopes)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or next(
+        (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None
+    )
+    if not path:
+        pytest.skip("No Chromium installed: browser test skipped (install Debian's 'chromium').")
+    return path

@@ -1,0 +1,55 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from marketplace.models import Market
+
+
+def _counts() -> dict[str, int]:
+    local = ("marketplace", "sellers", "catalog", "orders", "warranty", "tradein")
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in local and model._meta.managed and not model._meta.label.endswith("IdempotencyKey")
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_leaves_the_same_rows():
+    call_command("seed_demo", "--quiet-logins")
+    first = _counts()
+
+    call_command("seed_demo", "--quiet-logins")
+
+    assert _counts() == first
+    assert first["marketplace.User"] == 7
+    assert first["marketplace.Organisation"] == 3
+
+
+@pytest.mark.django_db
+def test_markets_are_the_eight_of_the_rulebook():
+    markets = {m.code: (m.currency, m.language, m.time_zone) for m in Market.objects.all()}
+
+    assert markets == {
+        "fr": ("EUR", "fr", "Europe/Paris"),
+        "de": ("EUR", "de", "Europe/Berlin"),
+        "es": ("EUR", "es", "Europe/Madrid"),
+        "it": ("EUR", "it", "Europe/Rome"),
+        "be": ("EUR", "fr", "Europe/Brussels"),
+        "gb": ("GBP", "en", "Europe/London"),
+        "us": ("USD", "en", "America/New_York"),
+        "jp": ("JPY", "ja", "Asia/Tokyo"),
+    }
+
+
+@pytest.mark.django_db
+def test_create_api_key_command_prints_a_working_key(capsys, api_client):
+    call_command("seed_demo", "--quiet-logins")
+    capsys.readouterr()
+
+    call_command("create_api_key", "--org", "telco-one", "--scopes", "catalog:read,orders:write")
+    raw_key = capsys.readouterr().out.strip()
+
+    assert raw_key.startswith("enc_")
+    response = api_client.get("/api/v1/markets/", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    assert response.status_code == 200

@@ -1,0 +1,80 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_debug_is_off_unless_asked():
+    assert settings.DEBUG is False
+
+
+def test_user_model_is_custom_and_logs_in_by_email():
+    assert settings.AUTH_USER_MODEL == "marketplace.User"
+
+
+def test_the_database_is_postgresql():
+    assert connection.vendor == "postgresql"
+
+
+def test_caches_use_redis():
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_redis_and_broker(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True,
+        "redis": True,
+        "broker": True,
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_a_check_fails(client, monkeypatch):
+    from marketplace import health
+
+    def broken() -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setitem(health.CHECKS, "broker", broken)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == {
+        "ok": False,
+        "error": "ConnectionError: broker down",
+        "ms": response.json()["checks"]["broker"]["ms"],
+    }
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SECURE": "true",
+        "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
+        "DJANGO_ALLOWED_HOSTS": "encore.example",
+        "ENCORE_TESTING": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout

@@ -1,0 +1,117 @@
+"""The transition helper: table-checked, row-locked, audited, side effects after commit."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.events import emit
+from marketplace.models import AuditEvent, Event, EventType
+from marketplace.transitions import transition
+
+
+class Gadget(models.Model):
+    status = models.CharField(max_length=20, default="draft")
+
+    class Meta:
+        app_label = "marketplace"
+        managed = False
+
+    def __str__(self) -> str:
+        return f"gadget {self.pk}"
+
+
+TABLE = {"draft": frozenset({"live"}), "live": frozenset({"retired"}), "retired": frozenset()}
+
+
+@pytest.fixture
+def gadget_table(db):
+    # The content type of this test-only model is created inside each test's rolled-back
+    # transaction, so the manager's cache must not remember it across tests.
+    ContentType.objects.clear_cache()
+    with connection.schema_editor() as editor:
+        editor.create_model(Gadget)
+    yield
+    ContentType.objects.clear_cache()
+    with connection.schema_editor() as editor:
+        editor.delete_model(Gadget)
+
+
+def test_a_move_in_the_table_saves_and_audits(gadget_table, seller_owner, django_capture_on_commit_callbacks):
+    gadget = Gadget.objects.create()
+    done = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(
+            gadget,
+            to="live",
+            actor=Actor.for_user(seller_owner),
+            transitions=TABLE,
+            reason="ready",
+            on_commit=lambda: done.append("sent"),
+        )
+
+    gadget.refresh_from_db()
+    assert gadget.status == "live"
+    audit = AuditEvent.objects.get()
+    assert (audit.from_status, audit.to_status, audit.reason) == ("draft", "live", "ready")
+    assert audit.actor_user == seller_owner
+    assert audit.actor_label == seller_owner.email
+    assert audit.content_type == ContentType.objects.get_for_model(Gadget)
+    assert audit.object_id == str(gadget.pk)
+    assert done == ["sent"]
+
+
+def test_a_move_outside_the_table_is_refused_and_leaves_nothing(gadget_table):
+    gadget = Gadget.objects.create()
+
+    with pytest.raises(ApplicationError) as error:
+        transition(gadget, to="retired", actor=Actor.system(), transitions=TABLE)
+
+    assert error.value.code == ErrorCode.INVALID_TRANSITION
+    gadget.refresh_from_db()
+    assert gadget.status == "draft"
+    assert AuditEvent.objects.count() == 0
+
+
+def test_the_check_uses_the_row_in_the_database_not_a_stale_copy(gadget_table):
+    gadget = Gadget.objects.create()
+    stale = Gadget.objects.get(pk=gadget.pk)
+    transition(gadget, to="live", actor=Actor.system(), transitions=TABLE)
+
+    with pytest.raises(ApplicationError):
+        transition(stale, to="live", actor=Actor.system(), transitions=TABLE)
+
+    assert AuditEvent.objects.count() == 1
+
+
+def test_emit_writes_an_event_in_the_transaction(db, seller_org):
+    from django.db import transaction
+
+    with transaction.atomic():
+        event = emit(EventType.SELLER_STATUS_CHANGED, {"seller": seller_org.slug, "status": "probation"}, seller_org)
+
+    stored = Event.objects.get()
+    assert stored == event
+    assert stored.id.startswith("evt_")
+    assert stored.as_payload()["data"] == {"seller": seller_org.slug, "status": "probation"}
+
+
+def test_emit_rolls_back_with_the_change(db, seller_org):
+    from django.db import transaction
+
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            emit(EventType.LISTING_PAUSED, {"listing": 1}, seller_org)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
+
+    assert Event.objects.count() == 0
+
+
+def test_emit_outside_a_transaction_is_a_programming_error(transactional_db):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        emit(EventType.LISTING_PAUSED, {"listing": 1})

@@ -1,0 +1,1 @@
+"""Trade-in models (filled by its issue)."""

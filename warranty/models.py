@@ -1,0 +1,1 @@
+"""Warranty models (filled by its issue)."""
