@@ -127,7 +127,7 @@ def _redis_url(url: str, db_offset: int) -> str:
     if parts.scheme == "unix":
         db = int(query.get("db", 0)) + db_offset
         query["db"] = str(db)
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+        return f"unix://{parts.path}?{urlencode(query)}"  # urlunsplit would drop the empty netloc's "//"
     db = int(parts.path.strip("/") or 0) + db_offset
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
 

@@ -18,20 +18,20 @@ def test_three_surfaces_and_the_language_switch(page, live_server, artifacts_dir
     assert page.get_by_role("heading", level=1).inner_text() == "Refurbished tech, tested by professionals"
     page.screenshot(path=str(artifacts_dir / "storefront-en.png"), full_page=True)
 
-    page.get_by_label("Language").select_option("de")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("de")
     assert page.get_by_role("heading", name="Unser Versprechen").is_visible()
     assert page.locator("html").get_attribute("lang") == "de"
     page.screenshot(path=str(artifacts_dir / "storefront-de.png"), full_page=True)
-    page.get_by_label("Sprache").select_option("en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Sprache").select_option("en")
 
     log_in(page, live_server, seller.email, PASSWORD)
     page.goto(f"{live_server.url}/seller/")
     assert page.get_by_role("heading", level=1).inner_text() == "Renew Labs"
     page.screenshot(path=str(artifacts_dir / "seller.png"), full_page=True)
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
 
     log_in(page, live_server, manager.email, PASSWORD)
     page.goto(f"{live_server.url}/console/")
