@@ -13,15 +13,6 @@ from marketplace import views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
 
-seller_patterns = (
-    [path("", views.seller_dashboard, name="dashboard")],
-    "seller",
-)
-console_patterns = (
-    [path("", views.console_dashboard, name="dashboard")],
-    "console",
-)
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
@@ -38,10 +29,11 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
-    path("seller/", include(seller_patterns)),
-    path("console/", include(console_patterns)),
+    path("seller/", include("sellers.urls")),
+    path("console/", include("sellers.console_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("marketplace.api.urls")),
+    path("", include("catalog.urls")),
 ]
 
 

@@ -1,6 +1,6 @@
 """/api/v1/: every app's API routes are included here."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.api import views
@@ -10,4 +10,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("markets/", views.MarketList.as_view(), name="api-markets"),
     path("problems/<slug:code>", views.ProblemType.as_view(), name="api-problem-type"),
+    path("", include("catalog.api.urls")),
+    path("seller/", include("sellers.api.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Catalog endpoints under /api/v1/."""
+
+urlpatterns: list = []

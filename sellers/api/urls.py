@@ -1,0 +1,3 @@
+"""Seller endpoints under /api/v1/seller/."""
+
+urlpatterns: list = []
