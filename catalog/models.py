@@ -1,1 +1,286 @@
-"""Catalog models (filled by its issue)."""
+"""Catalog: category -> product model -> variant -> listing, and the grade table.
+
+The database refuses what DOMAIN.md forbids: a listing whose battery health is
+below its grade's floor (a denormalised `battery_floor` tied to the grade by a
+composite foreign key, see migration 0002), a warranty under 12 months, negative
+stock, a non-positive price, a currency other than the market's (composite
+foreign key to the market's (code, currency)), a second listing with the same
+seller + SKU + market.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from catalog.states import ListingStatus
+from marketplace.models import Market, Organisation, OrganisationKind
+from marketplace.money import Money
+
+MINIMUM_WARRANTY_MONTHS = 12
+
+
+class Category(models.Model):
+    """A node of the category tree, with its cited CO2e-avoided figure (refurbished vs new)."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=100, help_text=_("English; translated through the catalogs"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    icon = models.CharField(_("icon"), max_length=8, blank=True)
+    co2e_avoided_grams = models.PositiveIntegerField(
+        _("CO2e avoided per unit (g)"), default=0, help_text=_("Refurbished vs new, per unit")
+    )
+    ewaste_avoided_grams = models.PositiveIntegerField(_("e-waste avoided per unit (g)"), default=0)
+    co2e_source = models.CharField(_("source of the CO2e figure"), max_length=300, blank=True)
+    co2e_source_url = models.URLField(_("source URL"), blank=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def co2e_avoided_kg(self) -> int:
+        return round(self.co2e_avoided_grams / 1000)
+
+
+class Brand(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A product model (brand, name, release year, specs as structured data)."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products")
+    series = models.CharField(_("series"), max_length=100, help_text=_("e.g. iPhone 13, Galaxy S23, MacBook Air"))
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    release_year = models.PositiveSmallIntegerField(_("release year"))
+    specs = models.JSONField(_("specs"), default=dict, blank=True, help_text=_('{"display": "6.1 in OLED", ...}'))
+    image = models.CharField(_("image"), max_length=300, blank=True, help_text=_("static path or URL"))
+    launch_prices = models.JSONField(
+        _("price new at launch"),
+        default=dict,
+        blank=True,
+        help_text=_('Minor units per currency, e.g. {"EUR": 90900}; shown as the new price'),
+    )
+    # Lower-case, accent-free words (brand, series, name, category, aliases): the search document.
+    search_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("product model")
+        verbose_name_plural = _("product models")
+        indexes: ClassVar = [
+            GinIndex(SearchVector("search_document", config="simple"), name="product_search_fts"),
+            GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="product_search_trgm"),
+            models.Index(fields=("category", "release_year"), name="product_category_year"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(release_year__gte=1990) & Q(release_year__lte=2100), name="product_release_year_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def launch_price(self, currency: str) -> Money | None:
+        amount = (self.launch_prices or {}).get(currency)
+        return Money(int(amount), currency) if amount is not None else None
+
+
+class Connectivity(models.TextChoices):
+    NONE = "", _("Not applicable")
+    WIFI = "wifi", _("Wi-Fi")
+    CELLULAR = "cellular", _("Wi-Fi + Cellular")
+    GPS = "gps", _("GPS")
+    GPS_CELLULAR = "gps_cellular", _("GPS + Cellular")
+    FIVE_G = "5g", _("5G")
+    FOUR_G = "4g", _("4G")
+
+
+class Variant(models.Model):
+    """One buyable configuration of a product model: storage, colour, connectivity, RAM, ..."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    storage_gb = models.PositiveIntegerField(_("storage (GB)"), null=True, blank=True)
+    ram_gb = models.PositiveSmallIntegerField(_("memory (GB)"), null=True, blank=True)
+    colour = models.CharField(_("colour"), max_length=60, blank=True)
+    connectivity = models.CharField(
+        _("connectivity"), max_length=16, choices=Connectivity.choices, blank=True, default=""
+    )
+    attributes = models.JSONField(
+        _("other attributes"), default=dict, blank=True, help_text=_('e.g. {"size": "41 mm"}')
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("product", "position", "id")
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("product", "storage_gb", "ram_gb", "colour", "connectivity"),
+                name="variant_unique_configuration",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=("storage_gb",), name="variant_storage")]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.label}"
+
+    @property
+    def storage_label(self) -> str:
+        if self.storage_gb is None:
+            return ""
+        if self.storage_gb >= 1024 and self.storage_gb % 1024 == 0:
+            return f"{self.storage_gb // 1024} TB"
+        return f"{self.storage_gb} GB"
+
+    @property
+    def label(self) -> str:
+        parts = [self.storage_label]
+        if self.ram_gb:
+            parts.append(gettext("%(ram)s GB RAM") % {"ram": self.ram_gb})
+        parts.extend(str(value) for value in (self.attributes or {}).values())
+        if self.connectivity:
+            parts.append(str(self.get_connectivity_display()))
+        parts.append(self.colour)
+        return " · ".join(part for part in parts if part)
+
+
+class Grade(models.Model):
+    """The grade table (DOMAIN.md): cosmetic criteria and battery floor are data, not template text."""
+
+    code = models.CharField(_("code"), max_length=16, primary_key=True)
+    name = models.CharField(_("name"), max_length=40)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("1 = best"))
+    battery_floor = models.PositiveSmallIntegerField(_("minimum battery health (%)"))
+    criteria = models.TextField(_("cosmetic criteria"))
+
+    class Meta:
+        ordering = ("rank",)
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
+        constraints: ClassVar = [
+            # Referenced by the listing's composite foreign key (grade, battery_floor).
+            models.UniqueConstraint(fields=("code", "battery_floor"), name="grade_code_battery_floor_unique"),
+            models.CheckConstraint(condition=Q(battery_floor__lte=100), name="grade_battery_floor_le_100"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def display_criteria(self) -> str:
+        return gettext(self.criteria)
+
+
+class ListingQuerySet(models.QuerySet["Listing"]):
+    def visible(self) -> ListingQuerySet:
+        """What the storefront shows: active listings with stock."""
+        return self.filter(status=ListingStatus.ACTIVE, stock__gt=0)
+
+
+class Listing(models.Model):
+    """A seller's offer of one variant, in one grade, in one market. Prices are all-in (VAT included)."""
+
+    seller = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="listings",
+        limit_choices_to={"kind": OrganisationKind.SELLER},
+        verbose_name=_("seller"),
+    )
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="listings", verbose_name=_("variant"))
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="listings", verbose_name=_("grade"))
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="listings", verbose_name=_("market"))
+    price_amount = models.BigIntegerField(_("price (minor units, all-in)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    stock = models.PositiveIntegerField(_("stock"), default=1)
+    sku = models.CharField(_("SKU"), max_length=64)
+    battery_health = models.PositiveSmallIntegerField(_("battery health (%)"))
+    # Copy of the grade's floor; the composite FK (grade, battery_floor) keeps it equal to the grade table.
+    battery_floor = models.PositiveSmallIntegerField(_("battery floor of the grade (%)"), editable=False)
+    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=MINIMUM_WARRANTY_MONTHS)
+    status = models.CharField(_("status"), max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("seller", "sku", "market"), name="listing_seller_sku_market_unique"),
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="listing_price_positive"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="listing_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(warranty_months__gte=MINIMUM_WARRANTY_MONTHS), name="listing_warranty_at_least_12_months"
+            ),
+            models.CheckConstraint(condition=Q(battery_health__lte=100), name="listing_battery_health_le_100"),
+            models.CheckConstraint(
+                condition=Q(battery_health__gte=models.F("battery_floor")), name="listing_battery_at_least_grade_floor"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="listing_status_valid"),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="listing_currency_iso"),
+            models.CheckConstraint(condition=~Q(sku=""), name="listing_sku_not_empty"),
+        ]
+        indexes: ClassVar = [
+            # The storefront's hot path: visible offers of a market, by variant, cheapest first.
+            models.Index(
+                fields=("market", "variant", "grade", "price_amount"),
+                name="listing_visible_by_variant",
+                condition=Q(status=ListingStatus.ACTIVE, stock__gt=0),
+            ),
+            models.Index(fields=("seller", "status"), name="listing_seller_status"),
+            models.Index(Upper("sku"), name="listing_sku_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} ({self.market_id}, {self.grade_id})"
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_amount, self.currency)
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == ListingStatus.ACTIVE and self.stock > 0

@@ -1,0 +1,205 @@
+"""Listing creation, edits and status moves: the services and the database constraints behind them."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from catalog.models import Grade, Listing
+from catalog.services import (
+    listing_create,
+    listing_deactivate,
+    listing_pause,
+    listing_pause_by_platform,
+    listing_publish,
+    listing_resume,
+    listing_resume_by_platform,
+    listing_update,
+    seller_listings_pause_by_platform,
+)
+from catalog.states import ListingStatus
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.models import AuditEvent, Event, OrganisationKind
+from tests.factories import OrganisationFactory
+from tests.factories.catalog import VariantFactory, grade, make_listing, market
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("tests")
+
+
+def test_listing_create_stores_the_offer_in_the_markets_currency():
+    listing = make_listing(market="gb", price_amount=32900, grade="good", battery_health=82)
+
+    listing.refresh_from_db()
+    assert listing.currency == "GBP"
+    assert listing.price.format("en") == "£329.00"
+    assert listing.battery_floor == 80
+    assert listing.status == ListingStatus.ACTIVE
+    assert AuditEvent.objects.filter(object_id=str(listing.pk), to_status="active").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("battery_health", 84, "below the Excellent grade's floor of 85"),
+        ("warranty_months", 11, "at least 12 months"),
+        ("stock", -1, "negative"),
+        ("price_amount", 0, "positive"),
+        ("sku", "  ", "required"),
+    ],
+)
+def test_listing_create_refuses_what_the_domain_forbids(field, value, message):
+    with pytest.raises(ApplicationError) as caught:
+        make_listing(grade="excellent", **{field: value})
+
+    assert caught.value.code == ErrorCode.VALIDATION
+    assert caught.value.errors[0]["field"] == field
+    assert message in caught.value.errors[0]["message"]
+    assert Listing.objects.count() == 0
+
+
+def test_listing_create_refuses_a_second_sku_in_the_same_market_but_allows_another_market():
+    seller = OrganisationFactory(kind=OrganisationKind.SELLER)
+    make_listing(seller=seller, sku="IP13-128-BLK")
+
+    with pytest.raises(ApplicationError) as caught:
+        make_listing(seller=seller, sku="IP13-128-BLK")
+    assert caught.value.errors == [
+        {"field": "sku", "message": "You already have a listing with SKU IP13-128-BLK in this market."}
+    ]
+    make_listing(seller=seller, sku="IP13-128-BLK", market="de")
+    make_listing(sku="IP13-128-BLK")  # another seller
+    assert Listing.objects.filter(sku="IP13-128-BLK").count() == 3
+
+
+def test_only_sellers_have_listings():
+    partner = OrganisationFactory(kind=OrganisationKind.PARTNER)
+
+    with pytest.raises(ApplicationError) as caught:
+        make_listing(seller=partner)
+    assert caught.value.errors[0]["field"] == "seller"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("battery_health", 79), ("warranty_months", 6), ("stock", -2), ("price_amount", -5), ("currency", "GBP")],
+)
+def test_the_database_refuses_what_the_domain_forbids_even_without_the_service(column, value):
+    listing = make_listing(grade="good", battery_health=85)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Listing.objects.filter(pk=listing.pk).update(**{column: value})
+
+
+def test_the_database_keeps_the_battery_floor_equal_to_the_grades():
+    listing = make_listing(grade="good", battery_health=85)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Listing.objects.filter(pk=listing.pk).update(battery_floor=50, battery_health=60)
+    # Raising the grade's floor above a listing's battery is refused (cascade + check).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Grade.objects.filter(code="good").update(battery_floor=90)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT battery_floor FROM catalog_listing WHERE id = %s", [listing.pk])
+        assert cursor.fetchone() == (80,)
+
+
+def test_listing_update_changes_price_stock_and_grade_and_revalidates():
+    listing = make_listing(grade="excellent", battery_health=88, price_amount=50000)
+
+    listing_update(listing=listing, actor=ACTOR, price_amount=47900, stock=7, grade=grade("good"))
+    listing.refresh_from_db()
+    assert (listing.price_amount, listing.stock, listing.grade_id, listing.battery_floor) == (47900, 7, "good", 80)
+
+    with pytest.raises(ApplicationError) as caught:
+        listing_update(listing=listing, actor=ACTOR, grade=grade("premium"))
+    assert caught.value.errors[0]["field"] == "battery_health"
+    with pytest.raises(ApplicationError) as caught:
+        listing_update(listing=listing, actor=ACTOR, market=market("de"))
+    assert caught.value.errors[0]["field"] == "market"
+
+
+def test_listing_update_dispatches_status_changes_to_the_status_services():
+    listing = make_listing(status="draft")
+
+    listing_update(listing=listing, actor=ACTOR, status="active")
+    assert listing.status == "active"
+    listing_update(listing=listing, actor=ACTOR, status="paused")
+    assert listing.status == "paused"
+    with pytest.raises(ApplicationError) as caught:
+        listing_update(listing=listing, actor=ACTOR, status="paused_by_platform")
+    assert caught.value.errors[0]["field"] == "status"
+
+
+def test_status_services_follow_the_table_and_audit_each_move():
+    listing = make_listing(status="draft")
+
+    listing_publish(listing=listing, actor=ACTOR)
+    listing_pause(listing=listing, actor=ACTOR, reason="stock check")
+    listing_resume(listing=listing, actor=ACTOR)
+    listing_pause_by_platform(listing=listing, actor=ACTOR, reason="end of probation")
+    with pytest.raises(ApplicationError) as caught:
+        listing_resume(listing=listing, actor=ACTOR)  # a seller cannot lift a platform pause
+    assert caught.value.code == ErrorCode.INVALID_TRANSITION
+    listing_resume_by_platform(listing=listing, actor=ACTOR, reason="reinstated")
+    listing_deactivate(listing=listing, actor=ACTOR, reason="sold out for good")
+    with pytest.raises(ApplicationError):
+        listing_publish(listing=listing, actor=ACTOR)
+
+    moves = list(
+        AuditEvent.objects.filter(object_id=str(listing.pk)).order_by("id").values_list("from_status", "to_status")
+    )
+    assert moves == [
+        ("", "draft"),
+        ("draft", "active"),
+        ("active", "paused"),
+        ("paused", "active"),
+        ("active", "paused_by_platform"),
+        ("paused_by_platform", "active"),
+        ("active", "deactivated"),
+    ]
+    assert Event.objects.filter(type="listing.paused").count() == 2
+
+
+def test_a_deactivated_listing_cannot_be_edited():
+    listing = make_listing()
+    listing_deactivate(listing=listing, actor=ACTOR)
+
+    with pytest.raises(ApplicationError) as caught:
+        listing_update(listing=listing, actor=ACTOR, price_amount=100)
+    assert caught.value.code == ErrorCode.INVALID_TRANSITION
+
+
+def test_seller_listings_pause_by_platform_pauses_active_and_paused_only():
+    seller = OrganisationFactory(kind=OrganisationKind.SELLER)
+    active = make_listing(seller=seller)
+    paused = make_listing(seller=seller, status="paused")
+    draft = make_listing(seller=seller, status="draft")
+    other = make_listing()
+
+    assert seller_listings_pause_by_platform(seller=seller, actor=ACTOR, reason="end of probation") == 2
+    statuses = dict(Listing.objects.values_list("pk", "status"))
+    assert statuses == {
+        active.pk: "paused_by_platform",
+        paused.pk: "paused_by_platform",
+        draft.pk: "draft",
+        other.pk: "active",
+    }
+
+
+def test_listing_create_is_the_one_door_for_new_listings_and_rolls_back_as_a_whole():
+    variant = VariantFactory()
+    seller = OrganisationFactory(kind=OrganisationKind.SELLER)
+    with pytest.raises(ApplicationError):
+        listing_create(
+            seller=seller,
+            actor=ACTOR,
+            variant=variant,
+            grade=grade("premium"),
+            market=market("jp"),
+            price_amount=45000,
+            stock=1,
+            sku="A",
+            battery_health=89,
+        )
+    assert Listing.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
