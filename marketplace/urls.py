@@ -9,12 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
 
+from catalog import views as catalog_views
 from marketplace import views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", catalog_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/sign-up/", views.sign_up, name="sign_up"),

@@ -1,0 +1,60 @@
+"""Template helpers for the storefront: money in the page's language, query strings that keep filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import get_language
+
+from marketplace.money import Money
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    """`€129.99` in English, `129,99 €` in German and French."""
+    if value is None:
+        return ""
+    return value.format(get_language() or "en")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with `changes` applied (None removes a key); the page is reset unless given."""
+    request = context["request"]
+    query: QueryDict = request.GET.copy()
+    if "page" not in changes:
+        query.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def saving_percent(price: Money | None, new_price: Money | None) -> int:
+    if price is None or new_price is None or new_price.amount <= 0 or price.currency != new_price.currency:
+        return 0
+    return max(0, round(100 - price.amount * 100 / new_price.amount))
+
+
+@register.filter
+def kg(grams: int) -> str:
+    return f"{grams / 1000:.1f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def attr_launch_price(product: Any, currency: str) -> Money | None:
+    """The product's price new at launch in `currency` (labelled "new" wherever it is shown)."""
+    return product.launch_price(currency) if product is not None and currency else None
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,81 @@
+"""The buy box rule on its own (pure), and price to win."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Listing
+from catalog.selectors import adjusted_price, buy_box_winner, price_to_win
+from marketplace.money import Money
+from tests.factories.catalog import VariantFactory, make_listing
+
+NOW = timezone.now()
+
+
+def offer(pk, price, seller, *, status="active", stock=1, age=0):
+    return Listing(
+        pk=pk,
+        price_amount=price,
+        seller_id=seller,
+        status=status,
+        stock=stock,
+        currency="EUR",
+        created_at=NOW - timedelta(days=age),
+    )
+
+
+def test_the_cheapest_visible_offer_wins_with_neutral_scores():
+    offers = [
+        offer(1, 50000, 10),
+        offer(2, 48000, 11),
+        offer(3, 40000, 12, stock=0),
+        offer(4, 30000, 13, status="paused"),
+    ]
+
+    assert buy_box_winner(offers).pk == 2
+
+
+def test_a_better_scored_seller_wins_at_a_slightly_higher_price_but_not_a_much_higher_one():
+    scores = {10: 100, 11: 50}
+
+    assert buy_box_winner([offer(1, 50000, 10), offer(2, 48000, 11)], seller_scores=scores).pk == 1  # +4.2 %
+    assert buy_box_winner([offer(1, 50000, 10), offer(2, 45000, 11)], seller_scores=scores).pk == 2  # +11 %
+
+
+def test_ties_are_deterministic_older_offer_then_lower_id():
+    assert buy_box_winner([offer(2, 50000, 10, age=1), offer(1, 50000, 11, age=0)]).pk == 2
+    assert buy_box_winner([offer(2, 50000, 10), offer(1, 50000, 11)]).pk == 1
+    assert buy_box_winner([offer(1, 50000, 11), offer(2, 50000, 10)]).pk == 1
+
+
+def test_no_visible_offer_no_winner():
+    assert buy_box_winner([offer(1, 100, 1, stock=0)]) is None
+    assert buy_box_winner([]) is None
+
+
+def test_adjusted_price_is_integer_and_neutral_at_fifty():
+    assert adjusted_price(10000, 50) == 10000 * 1000
+    assert adjusted_price(10000, 100) == 10000 * 950
+    assert adjusted_price(10000, 0) == 10000 * 1050
+
+
+@pytest.mark.django_db
+def test_price_to_win_is_the_highest_price_that_beats_every_competitor():
+    variant = VariantFactory()
+    mine = make_listing(variant=variant, price_amount=52000)
+    make_listing(variant=variant, price_amount=49900)
+    make_listing(variant=variant, price_amount=45000, stock=0)  # not visible: does not compete
+
+    standing = price_to_win(mine)
+
+    assert standing.holds_buy_box is False
+    assert standing.price_to_win == Money(49899, "EUR")
+
+
+@pytest.mark.django_db
+def test_price_to_win_alone_holds_the_buy_box_at_any_price():
+    standing = price_to_win(make_listing())
+
+    assert standing.holds_buy_box is True
+    assert standing.price_to_win is None

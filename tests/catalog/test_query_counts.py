@@ -1,0 +1,54 @@
+"""Every storefront page and catalog list endpoint runs the same number of queries for 1, 10 and 100 rows."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import OrganisationFactory
+from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
+
+pytestmark = pytest.mark.django_db
+
+# url -> the pinned query count with a cold cache (warm, the browse pages and home read their results from Redis)
+PAGES = {
+    "/?market=fr": 5,
+    "/c/smartphones/?market=fr": 13,
+    "/c/smartphones/?market=fr&brand=apple&storage=128&sort=price": 13,
+    "/search/?q=iphone&market=fr": 19,
+    "/p/iphone-13/?market=fr": 7,
+    "/api/v1/products/?market=fr": 3,
+    "/api/v1/products/?market=fr&q=iphone": 5,
+    "/api/v1/products/iphone-13/?market=fr": 6,
+    "/api/v1/products/iphone-13/offers/?market=fr": 4,
+    "/api/v1/categories/": 1,
+    "/api/v1/grades/": 1,
+}
+
+
+def build(rows: int) -> None:
+    """`rows` offers of one product (for the product page) and `rows` products with an offer each."""
+    sellers = [OrganisationFactory() for _ in range(min(rows, 5))]
+    product = ProductFactory(name="iPhone 13", slug="iphone-13")
+    variant = VariantFactory(product=product)
+    for n in range(rows):
+        make_listing(variant=variant, seller=sellers[n % len(sellers)], price_amount=40000 + n, sku=f"A-{n}")
+    for n in range(rows - 1):
+        make_listing(variant=VariantFactory(product=ProductFactory()), seller=sellers[0], sku=f"B-{n}")
+
+
+def count(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("rows", [1, 10, 100])
+def test_query_counts_do_not_grow_with_rows(client, rows):
+    build(rows)
+
+    counts = {url: count(client, url) for url in PAGES}
+
+    assert counts == PAGES
