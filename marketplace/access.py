@@ -55,3 +55,11 @@ def success_manager_required(view: Callable[..., HttpResponse]) -> Callable[...,
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def require_owner(request: HttpRequest) -> None:
+    """Inside a `seller_member_required` view: only the organisation's owners may go on."""
+    from marketplace.models import MembershipRole
+
+    if request.seller_membership.role != MembershipRole.OWNER:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the organisation's owners may do this.")

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     PROBATION_DAILY_CAP = "probation-daily-cap"
     OUT_OF_STOCK = "out-of-stock"
     CURRENCY_MISMATCH = "currency-mismatch"
+    SELLER_NOT_SELLING = "seller-not-selling"
 
 
 # HTTP status an error code maps to in the API, and the problem title.
@@ -38,6 +39,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.PROBATION_DAILY_CAP: 429,
     ErrorCode.OUT_OF_STOCK: 409,
     ErrorCode.CURRENCY_MISMATCH: 400,
+    ErrorCode.SELLER_NOT_SELLING: 403,
 }
 ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.INVALID_TRANSITION: _("This change of state is not allowed."),
@@ -50,6 +52,7 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.PROBATION_DAILY_CAP: _("The daily limit of new listings during probation is reached."),
     ErrorCode.OUT_OF_STOCK: _("Not enough stock."),
     ErrorCode.CURRENCY_MISMATCH: _("Amounts in different currencies cannot be combined."),
+    ErrorCode.SELLER_NOT_SELLING: _("This seller may not publish listings in its current status."),
 }
 
 

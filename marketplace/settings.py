@@ -60,8 +60,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "marketplace",
-    "sellers",
     "catalog",
+    "sellers",
     "orders",
     "warranty",
     "tradein",
@@ -193,6 +193,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Seller documents and other private files: never served by URL, only through access-checked views.
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+SELLER_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+QUALITY_CHARTER_VERSION = "2026-09"
+PROBATION_DAYS = 40
+PROBATION_DAILY_LISTING_CAP = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -263,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "marketplace.tasks.purge_expired_idempotency_keys_task",
         "schedule": crontab(minute=17),
+    },
+    # Probation ends 40 days after approval, at any time of day; a 10-minute sweep pauses a
+    # seller's listings within minutes of its deadline while staying cheap (an indexed query).
+    "probation-end": {
+        "task": "sellers.tasks.probation_end_due_task",
+        "schedule": crontab(minute="*/10"),
     },
 }
 

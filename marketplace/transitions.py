@@ -97,3 +97,62 @@ def transition(
     for name in update_fields:
         setattr(obj, name, getattr(locked, name))
     return locked
+
+
+def bulk_transition(
+    queryset: models.QuerySet[M],
+    *,
+    from_status: str,
+    to: str,
+    actor: Actor,
+    transitions: Mapping[str, frozenset[str]],
+    reason: str = "",
+    field: str = "status",
+    organisation: Organisation | None = None,
+) -> list[object]:
+    """Move every row of `queryset` that is in `from_status` to `to`, set-based, with one audit row each.
+
+    For platform actions over many rows (pausing a seller's listings). One
+    `UPDATE ... WHERE status = from_status RETURNING pk`, so rows that moved
+    meanwhile are left alone and a second run changes nothing. Returns the
+    primary keys moved. Must run inside the caller's transaction.
+    """
+    if to not in transitions.get(from_status, frozenset()):
+        raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"Cannot go from {from_status} to {to}.")
+    model = queryset.model
+    updates: dict[str, object] = {field: to}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        updates["updated_at"] = timezone.now()
+    table = model._meta.db_table
+    pk_column = model._meta.pk.column
+    inner_sql, params = queryset.filter(**{field: from_status}).values("pk").query.sql_with_params()
+    assignments = ", ".join(f'"{model._meta.get_field(name).column}" = %s' for name in updates)
+    sql = (
+        f'UPDATE "{table}" SET {assignments} '  # noqa: S608 - identifiers from model meta, values bound
+        f'WHERE "{pk_column}" IN ({inner_sql}) AND "{model._meta.get_field(field).column}" = %s '
+        f'RETURNING "{pk_column}"'
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*updates.values(), *params, from_status])
+        moved = sorted(row[0] for row in cursor.fetchall())
+    content_type = ContentType.objects.get_for_model(model)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor_user=actor.user,
+                actor_api_key=actor.api_key,
+                actor_label=actor.label,
+                organisation=organisation,
+                content_type=content_type,
+                object_id=str(pk),
+                from_status=from_status,
+                to_status=to,
+                reason=reason,
+            )
+            for pk in moved
+        ],
+        batch_size=500,
+    )
+    return moved

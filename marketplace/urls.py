@@ -13,6 +13,7 @@ from catalog import views as catalog_views
 from marketplace import views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
+from sellers import views as seller_views
 
 urlpatterns = [
     path("", catalog_views.home, name="home"),
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
+    path("invitations/<str:token>/", seller_views.invitation, name="invitation_accept"),
     path("seller/", include("sellers.urls")),
     path("console/", include("sellers.console_urls")),
     path("admin/", admin.site.urls),

@@ -29,12 +29,17 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def seller_org(db: None) -> Organisation:
-    return OrganisationFactory(kind=OrganisationKind.SELLER)
+    """An active seller's organisation."""
+    from tests.factories.sellers import SellerFactory
+
+    return SellerFactory().organisation
 
 
 @pytest.fixture
 def other_seller_org(db: None) -> Organisation:
-    return OrganisationFactory(kind=OrganisationKind.SELLER)
+    from tests.factories.sellers import SellerFactory
+
+    return SellerFactory().organisation
 
 
 @pytest.fixture

@@ -21,8 +21,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(chromium_path: str) -> Iterator[object]:
+    # Function-scoped on purpose: Playwright's sync API runs an event loop that changes the
+    # context Django's per-context database connections live in, so a session-wide browser
+    # would hide the serialized test data from later transactional tests.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

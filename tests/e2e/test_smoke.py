@@ -5,12 +5,13 @@ from django.contrib.auth.models import Group
 
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories.sellers import SellerFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_three_surfaces_and_the_language_switch(page, live_server, artifacts_dir):
-    seller = MembershipFactory(organisation__name="Renew Labs").user
+    seller = MembershipFactory(organisation=SellerFactory(organisation__name="Renew Labs").organisation).user
     manager = UserFactory(is_staff=True)
     manager.groups.add(Group.objects.get(name="success managers"))
 
@@ -28,7 +29,7 @@ def test_three_surfaces_and_the_language_switch(page, live_server, artifacts_dir
 
     log_in(page, live_server, seller.email, PASSWORD)
     page.goto(f"{live_server.url}/seller/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Renew Labs"
+    assert page.get_by_role("heading", level=1).inner_text() == "Renew Labs Active"
     page.screenshot(path=str(artifacts_dir / "seller.png"), full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Log out").click()

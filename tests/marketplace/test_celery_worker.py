@@ -13,7 +13,7 @@ from marketplace.tasks import purge_expired_idempotency_keys_task
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_a_task_sent_through_redis():
     assert app.conf.broker_url.startswith(("redis://", "redis+socket://"))
     IdempotencyKey.objects.create(

@@ -118,7 +118,7 @@ def test_an_expired_key_runs_again_and_is_purged(partner_org, key_client):
     assert IdempotencyKey.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_concurrent_retry_while_the_first_runs_is_409(partner_org):
     _, raw = api_key_for(partner_org, ["orders:write"])
     test_urls.HOLD.update(event=threading.Event(), entered=threading.Event())

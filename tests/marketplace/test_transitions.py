@@ -112,6 +112,7 @@ def test_emit_rolls_back_with_the_change(db, seller_org):
     assert Event.objects.count() == 0
 
 
-def test_emit_outside_a_transaction_is_a_programming_error(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_emit_outside_a_transaction_is_a_programming_error():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         emit(EventType.LISTING_PAUSED, {"listing": 1})

@@ -1,0 +1,70 @@
+"""Success console pages (/console/): queues, the seller review page, decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.access import success_manager_required
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
+from sellers import selectors
+from sellers.forms import DecisionForm
+from sellers.models import Seller
+from sellers.services import DECISIONS_BY_STATUS, seller_decide
+from sellers.states import SellerStatus
+
+
+@success_manager_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {
+        "counts": selectors.queue_counts(),
+        "applications": selectors.seller_queue(status=SellerStatus.APPLIED)[:50],
+        "under_review": selectors.seller_queue(status=SellerStatus.UNDER_REVIEW)[:50],
+        "suspended": selectors.seller_queue(status=SellerStatus.SUSPENDED)[:50],
+    }
+    return render(request, "console/dashboard.html", context)
+
+
+@success_manager_required
+def seller_review(request: HttpRequest, pk: int, form: DecisionForm | None = None) -> HttpResponse:
+    seller = get_object_or_404(Seller.objects.select_related("organisation", "home_market"), pk=pk)
+    context = {
+        "seller": seller,
+        "documents": seller.documents.all(),
+        "members": seller.organisation.memberships.select_related("user").order_by("role", "user__email"),
+        "probation": selectors.probation_progress(seller),
+        "listing_counts": selectors.listing_counts(seller),
+        "history": selectors.seller_audit_history(seller),
+        "decisions": DECISIONS_BY_STATUS.get(seller.status, ()),
+        "form": form or DecisionForm(),
+    }
+    return render(request, "console/seller_review.html", context, status=400 if form is not None else 200)
+
+
+@require_POST
+@success_manager_required
+def seller_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    seller = get_object_or_404(Seller.objects.select_related("organisation"), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            seller_decide(
+                seller=seller,
+                decision=form.cleaned_data["decision"],
+                actor=Actor.for_user(request.user),  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            form.add_error("reason" if any(e["field"] == "reason" for e in error.errors) else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(seller)s is now %(status)s.")
+                % {"seller": seller.organisation.name, "status": seller.get_status_display()},
+            )
+            return redirect("console:seller", pk=seller.pk)
+    return seller_review(request, pk, form=form)

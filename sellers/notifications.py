@@ -1,0 +1,65 @@
+"""E-mails about sellers: status changes to the seller, queue news to success managers, invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from marketplace.models import MembershipRole
+from sellers.models import Invitation, Seller
+
+
+def seller_recipients(seller: Seller) -> list[str]:
+    owners = seller.organisation.memberships.filter(role=MembershipRole.OWNER).values_list("user__email", flat=True)
+    return sorted({seller.contact_email, *owners})
+
+
+def send_seller_status_email(seller: Seller, status: str, reason: str) -> int:
+    with translation.override(seller.home_market.language if seller.home_market.language in ("de", "fr") else "en"):
+        context = {
+            "seller": seller,
+            "status": status,
+            "reason": reason,
+            "site_url": settings.SITE_URL,
+            "cap": settings.PROBATION_DAILY_LISTING_CAP,
+            "days": settings.PROBATION_DAYS,
+            "dashboard_url": settings.SITE_URL + reverse("seller:dashboard"),
+        }
+        subject = render_to_string("sellers/email/status_subject.txt", context).strip()
+        body = render_to_string("sellers/email/status_body.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, seller_recipients(seller))
+
+
+def success_manager_emails() -> list[str]:
+    group = Group.objects.filter(name=settings.SUCCESS_MANAGERS_GROUP).first()
+    if group is None:
+        return []
+    return sorted(group.user_set.filter(is_active=True).values_list("email", flat=True))
+
+
+def send_success_manager_email(seller: Seller, topic: str) -> int:
+    recipients = success_manager_emails()
+    if not recipients:
+        return 0
+    context = {
+        "seller": seller,
+        "topic": topic,
+        "review_url": settings.SITE_URL + reverse("console:seller", args=[seller.pk]),
+    }
+    subject = render_to_string("sellers/email/manager_subject.txt", context).strip()
+    body = render_to_string("sellers/email/manager_body.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def send_invitation_email(invitation: Invitation, token: str) -> int:
+    context = {
+        "invitation": invitation,
+        "accept_url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
+    }
+    subject = render_to_string("sellers/email/invitation_subject.txt", context).strip()
+    body = render_to_string("sellers/email/invitation_body.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

@@ -1,0 +1,98 @@
+"""Reads with rules about sellers: the acting seller, probation progress, console queues and review data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from marketplace.models import AuditEvent, Organisation
+from sellers.models import Seller
+from sellers.services import next_slot_opens_at, probation_listings_created_today
+from sellers.states import SellerStatus
+
+
+def seller_get(*, organisation: Organisation | None) -> Seller:
+    """The seller row of the acting organisation; 404 when there is none."""
+    if organisation is None:
+        raise Http404("Not a seller")
+    seller = Seller.objects.select_related("organisation", "home_market").filter(organisation=organisation).first()
+    if seller is None:
+        raise Http404("Not a seller")
+    return seller
+
+
+@dataclass(frozen=True)
+class ProbationProgress:
+    day: int
+    days: int
+    ends_at: datetime
+    listings_today: int
+    cap: int
+    next_slot_at: datetime
+
+    @property
+    def slots_left(self) -> int:
+        return max(self.cap - self.listings_today, 0)
+
+
+def probation_progress(seller: Seller, at: datetime | None = None) -> ProbationProgress | None:
+    if seller.status != SellerStatus.PROBATION or seller.probation_started_at is None:
+        return None
+    at = at or timezone.now()
+    day = min(max((at - seller.probation_started_at).days + 1, 1), settings.PROBATION_DAYS)
+    return ProbationProgress(
+        day=day,
+        days=settings.PROBATION_DAYS,
+        ends_at=seller.probation_ends_at,  # type: ignore[arg-type]
+        listings_today=probation_listings_created_today(seller, at),
+        cap=settings.PROBATION_DAILY_LISTING_CAP,
+        next_slot_at=next_slot_opens_at(seller, at),
+    )
+
+
+def seller_queue(*, status: str) -> QuerySet[Seller]:
+    order = {
+        SellerStatus.APPLIED: ("applied_at",),
+        SellerStatus.UNDER_REVIEW: ("probation_ends_at",),
+    }.get(status, ("-updated_at",))
+    return (
+        Seller.objects.filter(status=status)
+        .select_related("organisation", "home_market")
+        .annotate(document_count=Count("documents", distinct=True))
+        .order_by(*order, "pk")
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    rows = Seller.objects.aggregate(
+        applied=Count("pk", filter=Q(status=SellerStatus.APPLIED)),
+        under_review=Count("pk", filter=Q(status=SellerStatus.UNDER_REVIEW)),
+        suspended=Count("pk", filter=Q(status=SellerStatus.SUSPENDED)),
+        probation=Count("pk", filter=Q(status=SellerStatus.PROBATION)),
+        active=Count("pk", filter=Q(status=SellerStatus.ACTIVE)),
+    )
+    return {key: value or 0 for key, value in rows.items()}
+
+
+def seller_audit_history(seller: Seller, limit: int = 50) -> QuerySet[AuditEvent]:
+    seller_type = ContentType.objects.get_for_model(Seller)
+    return (
+        AuditEvent.objects.filter(Q(content_type=seller_type, object_id=str(seller.pk)))
+        .select_related("actor_user")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def listing_counts(seller: Seller) -> dict[str, int]:
+    from catalog.models import Listing
+
+    counts = dict(
+        Listing.objects.filter(seller=seller.organisation).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {"total": sum(counts.values()), **counts}

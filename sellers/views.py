@@ -1,0 +1,205 @@
+"""Seller back-office pages (/seller/) and the seller application."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.access import is_success_manager, require_owner, seller_member_required
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
+from marketplace.models import ApiKey, Membership, OrganisationKind
+from marketplace.services import api_key_create, api_key_revoke
+from marketplace.tenancy import acting_membership, get_scoped_or_404, scope
+from sellers import selectors
+from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
+from sellers.models import Invitation, SellerDocument
+from sellers.services import (
+    Application,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    membership_remove,
+    seller_apply,
+)
+
+
+def _add_errors(form, error: ApplicationError) -> None:  # type: ignore[no-untyped-def]
+    """Show a service's field errors next to their fields (unknown fields go on top)."""
+    if not error.errors:
+        form.add_error(None, error.message)
+    for item in error.errors:
+        field = item["field"] if item["field"] in form.fields else None
+        form.add_error(field, item["message"])
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            seller = seller_apply(
+                user=request.user,  # type: ignore[arg-type]
+                application=Application(
+                    company_name=data["company_name"],
+                    legal_form=data["legal_form"],
+                    vat_id=data["vat_id"],
+                    home_market=data["home_market"],
+                    address_line=data["address_line"],
+                    postal_code=data["postal_code"],
+                    city=data["city"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    monthly_capacity=data["monthly_capacity"],
+                    capacity_description=data["capacity_description"],
+                    charter_accepted=data["charter_accepted"],
+                ),
+                documents=data["documents"],
+            )
+        except ApplicationError as error:
+            _add_errors(form, error)
+        else:
+            request.session["acting_organisation_id"] = seller.organisation_id
+            messages.success(request, _("Thank you: your application is with our success team."))
+            return redirect("seller:dashboard")
+    return render(request, "seller/apply.html", {"form": form})
+
+
+@seller_member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership = request.seller_membership  # type: ignore[attr-defined]
+    seller = selectors.seller_get(organisation=membership.organisation)
+    context = {
+        "membership": membership,
+        "seller": seller,
+        "probation": selectors.probation_progress(seller),
+        "listing_counts": selectors.listing_counts(seller),
+    }
+    return render(request, "seller/dashboard.html", context)
+
+
+@seller_member_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    organisation = request.seller_membership.organisation  # type: ignore[attr-defined]
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST":
+        require_owner(request)
+        if form.is_valid():
+            try:
+                _, new_key = api_key_create(
+                    organisation=organisation,
+                    name=form.cleaned_data["name"],
+                    scopes=form.cleaned_data["scopes"],
+                    actor=Actor.for_user(request.user),  # type: ignore[arg-type]
+                )
+            except ApplicationError as error:
+                _add_errors(form, error)
+            else:
+                form = ApiKeyForm()
+    keys = scope(ApiKey.objects.all(), organisation).order_by("-created_at")
+    return render(request, "seller/api_keys.html", {"form": form, "keys": keys, "new_key": new_key})
+
+
+@require_POST
+@seller_member_required
+def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_owner(request)
+    api_key = get_scoped_or_404(ApiKey.objects.all(), request.seller_membership.organisation, pk=pk)  # type: ignore[attr-defined]
+    api_key_revoke(api_key=api_key, actor=Actor.for_user(request.user), reason="revoked in the back-office")  # type: ignore[arg-type]
+    messages.success(request, _("The key %(name)s is revoked.") % {"name": api_key.name})
+    return redirect("seller:api_keys")
+
+
+@seller_member_required
+def team(request: HttpRequest) -> HttpResponse:
+    organisation = request.seller_membership.organisation  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        require_owner(request)
+        if form.is_valid():
+            try:
+                invitation_create(
+                    organisation=organisation,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    actor=Actor.for_user(request.user),  # type: ignore[arg-type]
+                )
+            except ApplicationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return redirect("seller:team")
+    members = scope(Membership.objects.select_related("user"), organisation).order_by("role", "user__email")
+    invitations = scope(Invitation.objects.filter(accepted_at__isnull=True), organisation)
+    return render(request, "seller/team.html", {"form": form, "members": members, "invitations": invitations})
+
+
+@require_POST
+@seller_member_required
+def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    require_owner(request)
+    membership = get_scoped_or_404(
+        Membership.objects.select_related("user", "organisation"),
+        request.seller_membership.organisation,  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    try:
+        membership_remove(membership=membership, actor=Actor.for_user(request.user))  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(email)s no longer has access.") % {"email": membership.user.email})
+    return redirect("seller:team")
+
+
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A proof document, for members of its seller and for success managers only (404 for anyone else)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    documents = SellerDocument.objects.select_related("seller")
+    if is_success_manager(request.user):
+        item = get_object_or_404(documents, pk=pk)
+    else:
+        membership = acting_membership(request, OrganisationKind.SELLER)
+        organisation = membership.organisation if membership else None
+        item = get_scoped_or_404(documents, organisation, field="seller__organisation", pk=pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'"
+    return response
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    item = invitation_for_token(token)
+    if item is None:
+        return render(request, "seller/invitation_accept.html", {"invalid": True}, status=404)
+    form = AcceptInvitationForm(request.POST or None) if not request.user.is_authenticated else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            membership = invitation_accept(
+                token=token,
+                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                password=form.cleaned_data["password"] if form else None,
+                full_name=form.cleaned_data["full_name"] if form else "",
+            )
+        except ApplicationError as error:
+            if form is not None:
+                _add_errors(form, error)
+            else:
+                messages.error(request, error.message)
+        else:
+            if not request.user.is_authenticated:
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session["acting_organisation_id"] = membership.organisation_id
+            messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
+            return redirect("seller:dashboard")
+    return render(request, "seller/invitation_accept.html", {"invitation": item, "form": form})
