@@ -1,4 +1,4 @@
-"""Pages of the kernel: storefront home, the surface dashboards, sign-up, organisation switch."""
+"""Pages of the kernel: sign-up and the organisation switch (the storefront home is catalog.views.home)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace.access import seller_member_required, success_manager_required
 from marketplace.forms import SignUpForm
-from marketplace.models import Market
 from marketplace.services import user_create
 from marketplace.tenancy import switch_organisation
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    markets = Market.objects.filter(is_active=True)
-    return render(request, "storefront/home.html", {"markets": markets})
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -52,13 +45,3 @@ def organisation_switch(request: HttpRequest) -> HttpResponse:
     organisation = switch_organisation(request, organisation_id)
     messages.info(request, _("You now act for %(name)s.") % {"name": organisation.name})
     return redirect("seller:dashboard" if organisation.kind == "seller" else "home")
-
-
-@seller_member_required
-def seller_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "seller/dashboard.html", {"membership": request.seller_membership})  # type: ignore[attr-defined]
-
-
-@success_manager_required
-def console_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/dashboard.html")
