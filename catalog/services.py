@@ -31,6 +31,7 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit
 from marketplace.models import EventType, Market, Organisation, OrganisationKind
 from marketplace.transitions import audit_record, transition
+from sellers.services import probation_take_listing_slots, seller_for_listing
 
 CATALOG_VERSION_KEY = "catalog:version"
 # Fields a seller may change on an existing listing (variant and market define the offer: a new listing).
@@ -183,8 +184,9 @@ def listing_create(
     if status not in SELLER_SETTABLE:
         raise _field_error("status", _("A new listing is draft, active or paused."))
     with transaction.atomic():
-        # Pre-insert rules that need the seller's state (the probation daily cap) hook in here,
-        # inside this transaction, before the row exists.
+        # The seller must be selling, and in probation gets at most 5 new listings a day: the
+        # slot is taken in this transaction, so it is given back if the listing is refused.
+        probation_take_listing_slots(seller=seller_for_listing(seller))
         listing = Listing(
             seller=seller,
             variant=variant,
@@ -336,33 +338,3 @@ def listing_deactivate(*, listing: Listing, actor: Actor, reason: str = "") -> L
         reason=reason,
         allowed_from=frozenset(s for s in ListingStatus.values if s != ListingStatus.DEACTIVATED),
     )
-
-
-def seller_listings_pause_by_platform(*, seller: Organisation, actor: Actor, reason: str) -> int:
-    """Pause every active or paused listing of `seller` (end of probation, low score). Returns how many.
-
-    One transition (lock + audit + event) per listing, taken in primary-key order.
-    """
-    ids = list(
-        Listing.objects.filter(seller=seller, status__in=[ListingStatus.ACTIVE, ListingStatus.PAUSED])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        for listing in Listing.objects.filter(pk__in=ids).select_related("seller").order_by("pk"):
-            listing_pause_by_platform(listing=listing, actor=actor, reason=reason)
-    return len(ids)
-
-
-def seller_listings_deactivate(*, seller: Organisation, actor: Actor, reason: str) -> int:
-    """Deactivate every listing of `seller` for good (termination). Returns how many."""
-    ids = list(
-        Listing.objects.filter(seller=seller)
-        .exclude(status=ListingStatus.DEACTIVATED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        for listing in Listing.objects.filter(pk__in=ids).select_related("seller").order_by("pk"):
-            listing_deactivate(listing=listing, actor=actor, reason=reason)
-    return len(ids)

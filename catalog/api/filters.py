@@ -23,7 +23,7 @@ class ProductFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), to_field_name="slug", method="filter_category", help_text="Category slug."
     )
-    brand = django_filters.CharFilter(field_name="brand__slug", help_text="Brand slug, e.g. apple.")
+    brand = django_filters.CharFilter(method="filter_brand", max_length=80, help_text="Brand slug, e.g. apple.")
     q = django_filters.CharFilter(method="filter_noop", help_text="Search text; typos are forgiven.", max_length=200)
     market = django_filters.ModelChoiceFilter(
         queryset=Market.objects.filter(is_active=True),
@@ -51,6 +51,9 @@ class ProductFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset: QuerySet[Product], name: str, value: object) -> QuerySet[Product]:
         return queryset  # applied together in filter_queryset (they shape one offer subquery)
+
+    def filter_brand(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        return queryset.filter(brand__slug=value.replace("\x00", ""))  # PostgreSQL refuses NUL in text
 
     def filter_category(self, queryset: QuerySet[Product], name: str, value: Category) -> QuerySet[Product]:
         return queryset.filter(category_id__in=category_and_descendant_ids(value))

@@ -13,7 +13,6 @@ from catalog.services import (
     listing_resume,
     listing_resume_by_platform,
     listing_update,
-    seller_listings_pause_by_platform,
 )
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
@@ -21,6 +20,7 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event, OrganisationKind
 from tests.factories import OrganisationFactory
 from tests.factories.catalog import VariantFactory, grade, make_listing, market
+from tests.factories.sellers import SellerFactory
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("tests")
@@ -58,7 +58,7 @@ def test_listing_create_refuses_what_the_domain_forbids(field, value, message):
 
 
 def test_listing_create_refuses_a_second_sku_in_the_same_market_but_allows_another_market():
-    seller = OrganisationFactory(kind=OrganisationKind.SELLER)
+    seller = SellerFactory().organisation
     make_listing(seller=seller, sku="IP13-128-BLK")
 
     with pytest.raises(ApplicationError) as caught:
@@ -169,26 +169,9 @@ def test_a_deactivated_listing_cannot_be_edited():
     assert caught.value.code == ErrorCode.INVALID_TRANSITION
 
 
-def test_seller_listings_pause_by_platform_pauses_active_and_paused_only():
-    seller = OrganisationFactory(kind=OrganisationKind.SELLER)
-    active = make_listing(seller=seller)
-    paused = make_listing(seller=seller, status="paused")
-    draft = make_listing(seller=seller, status="draft")
-    other = make_listing()
-
-    assert seller_listings_pause_by_platform(seller=seller, actor=ACTOR, reason="end of probation") == 2
-    statuses = dict(Listing.objects.values_list("pk", "status"))
-    assert statuses == {
-        active.pk: "paused_by_platform",
-        paused.pk: "paused_by_platform",
-        draft.pk: "draft",
-        other.pk: "active",
-    }
-
-
 def test_listing_create_is_the_one_door_for_new_listings_and_rolls_back_as_a_whole():
     variant = VariantFactory()
-    seller = OrganisationFactory(kind=OrganisationKind.SELLER)
+    seller = SellerFactory().organisation
     with pytest.raises(ApplicationError):
         listing_create(
             seller=seller,

@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import OrganisationFactory
 from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
+from tests.factories.sellers import SellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ PAGES = {
 
 def build(rows: int) -> None:
     """`rows` offers of one product (for the product page) and `rows` products with an offer each."""
-    sellers = [OrganisationFactory() for _ in range(min(rows, 5))]
+    sellers = [SellerFactory().organisation for _ in range(min(rows, 5))]
     product = ProductFactory(name="iPhone 13", slug="iphone-13")
     variant = VariantFactory(product=product)
     for n in range(rows):

@@ -9,8 +9,8 @@ import factory
 from catalog.models import Brand, Category, Grade, Listing, Product, Variant
 from catalog.services import listing_create, product_search_document
 from marketplace.actors import Actor
-from marketplace.models import Market, OrganisationKind
-from tests.factories import OrganisationFactory
+from marketplace.models import Market
+from tests.factories.sellers import SellerFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -71,7 +71,7 @@ def market(code: str = "fr") -> Market:
 
 def make_listing(**overrides: Any) -> Listing:
     """A listing through `listing_create` with sensible defaults; any argument may be overridden."""
-    seller = overrides.pop("seller", None) or OrganisationFactory(kind=OrganisationKind.SELLER)
+    seller = overrides.pop("seller", None) or SellerFactory().organisation
     variant = overrides.pop("variant", None) or VariantFactory()
     the_grade = overrides.pop("grade", None) or grade("excellent")
     if isinstance(the_grade, str):
