@@ -25,6 +25,14 @@ class ErrorCode(StrEnum):
     OUT_OF_STOCK = "out-of-stock"
     CURRENCY_MISMATCH = "currency-mismatch"
     SELLER_NOT_SELLING = "seller-not-selling"
+    CART_EMPTY = "cart-empty"
+    PRICE_CHANGED = "price-changed"
+    OFFER_UNAVAILABLE = "offer-unavailable"
+    PAYMENT_FAILED = "payment-failed"
+    PAYMENT_PROVIDER_ERROR = "payment-provider-error"
+    REFUND_EXCEEDS_CAPTURE = "refund-exceeds-capture"
+    DEVICE_BLOCKLISTED = "device-blocklisted"
+    INVALID_DEVICE_IDENTIFIER = "invalid-device-identifier"
 
 
 # HTTP status an error code maps to in the API, and the problem title.
@@ -40,6 +48,14 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.OUT_OF_STOCK: 409,
     ErrorCode.CURRENCY_MISMATCH: 400,
     ErrorCode.SELLER_NOT_SELLING: 403,
+    ErrorCode.CART_EMPTY: 400,
+    ErrorCode.PRICE_CHANGED: 409,
+    ErrorCode.OFFER_UNAVAILABLE: 409,
+    ErrorCode.PAYMENT_FAILED: 402,
+    ErrorCode.PAYMENT_PROVIDER_ERROR: 502,
+    ErrorCode.REFUND_EXCEEDS_CAPTURE: 409,
+    ErrorCode.DEVICE_BLOCKLISTED: 422,
+    ErrorCode.INVALID_DEVICE_IDENTIFIER: 400,
 }
 ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.INVALID_TRANSITION: _("This change of state is not allowed."),
@@ -53,6 +69,14 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.OUT_OF_STOCK: _("Not enough stock."),
     ErrorCode.CURRENCY_MISMATCH: _("Amounts in different currencies cannot be combined."),
     ErrorCode.SELLER_NOT_SELLING: _("This seller may not publish listings in its current status."),
+    ErrorCode.CART_EMPTY: _("The cart is empty."),
+    ErrorCode.PRICE_CHANGED: _("A price changed since it was added to the cart."),
+    ErrorCode.OFFER_UNAVAILABLE: _("An offer is no longer available."),
+    ErrorCode.PAYMENT_FAILED: _("The payment did not go through."),
+    ErrorCode.PAYMENT_PROVIDER_ERROR: _("The payment provider could not be reached."),
+    ErrorCode.REFUND_EXCEEDS_CAPTURE: _("The refund would exceed what was charged."),
+    ErrorCode.DEVICE_BLOCKLISTED: _("This device is reported stolen and may not be shipped."),
+    ErrorCode.INVALID_DEVICE_IDENTIFIER: _("This is not a valid IMEI or serial number."),
 }
 
 

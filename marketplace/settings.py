@@ -60,8 +60,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "marketplace",
-    "catalog",
     "sellers",
+    "catalog",
     "orders",
     "warranty",
     "tradein",
@@ -250,6 +250,17 @@ SPECTACULAR_SETTINGS = {
 }
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 
+# --- Orders and payments -----------------------------------------------------------
+# With the three STRIPE_* keys set, checkout takes cards through Stripe (PaymentIntent, Payment
+# Element, signed webhook); without them a clearly labelled test provider drives the same states.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe's own; tests point it at a local fake
+ORDERS_PAYMENT_MINUTES = env.int("ORDERS_PAYMENT_MINUTES", default=30)  # unpaid orders expire, stock comes back
+ORDERS_AUTO_DELIVER_DAYS = env.int("ORDERS_AUTO_DELIVER_DAYS", default=10)  # shipped -> delivered if no scan
+ORDERS_RETURN_WINDOW_DAYS = 30  # DOMAIN.md: return without a reason within 30 days of delivery
+
 # --- Celery --------------------------------------------------------------------
 CELERY_BROKER_URL = _celery_broker_url(_redis_url(REDIS_URL, REDIS_DB_OFFSET))
 CELERY_RESULT_BACKEND = None
@@ -275,6 +286,30 @@ CELERY_BEAT_SCHEDULE = {
     "probation-end": {
         "task": "sellers.tasks.probation_end_due_task",
         "schedule": crontab(minute="*/10"),
+    },
+    # Unpaid orders hold stock for 30 minutes; a sweep every minute gives it back at most a
+    # minute late (an indexed query on pending orders only).
+    "orders-expire-unpaid": {
+        "task": "orders.tasks.orders_expire_unpaid_task",
+        "schedule": crontab(minute="*"),
+    },
+    # Parcels with no delivery scan become delivered N days after shipping; hourly is plenty
+    # for a rule counted in days.
+    "orders-auto-deliver": {
+        "task": "orders.tasks.seller_orders_auto_deliver_task",
+        "schedule": crontab(minute=23),
+    },
+    # The 30-day return window closes at any time of day; hourly completion moves the money
+    # to the seller's payable balance within the hour.
+    "orders-complete-after-return-window": {
+        "task": "orders.tasks.seller_orders_complete_due_task",
+        "schedule": crontab(minute=41),
+    },
+    # DOMAIN.md: sellers are paid on the 6th, 16th and 26th of each month (early morning UTC,
+    # before European banking hours). A rerun the same day changes nothing (one payout per date).
+    "orders-payouts": {
+        "task": "orders.tasks.payouts_run_task",
+        "schedule": crontab(minute=0, hour=5, day_of_month="6,16,26"),
     },
 }
 

@@ -1,1 +1,537 @@
-"""Orders models (filled by its issue)."""
+"""Orders: carts, orders split per seller, lines with snapshots, units, payments, refunds, the ledger, payouts.
+
+Money columns are `<name>_amount` (integer minor units) beside one `currency` column per row.
+The database refuses what must never happen: a refund total above what was captured,
+a negative quantity, a status outside its lifecycle, a Stripe event processed twice,
+two payouts for one seller, currency and pay date.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Market, Organisation
+from marketplace.money import Money
+from orders.states import CancelledBy, OrderStatus, SellerOrderStatus, is_late
+
+DEFAULT_COMMISSION_BASIS_POINTS = 1000  # 10 %
+
+
+def _order_number() -> str:
+    # Unambiguous upper-case letters and digits: read over the phone, typed from a packing slip.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "E" + "".join(secrets.choice(alphabet) for _ in range(9))
+
+
+class CommissionRate(models.Model):
+    """The platform's commission on a category (DOMAIN.md: default 10 %, configurable per category)."""
+
+    category = models.OneToOneField(
+        "catalog.Category", on_delete=models.CASCADE, related_name="commission_rate", verbose_name=_("category")
+    )
+    basis_points = models.PositiveIntegerField(_("commission (basis points)"), help_text=_("1000 = 10 %"))
+
+    class Meta:
+        verbose_name = _("commission rate")
+        verbose_name_plural = _("commission rates")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(basis_points__lte=10000), name="commission_rate_le_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.basis_points / 100:.2f} %"
+
+
+class Cart(models.Model):
+    """A shopper's cart: an anonymous session's, or a user's (the session's merges into it at login)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="cart"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    listing = models.ForeignKey("catalog.Listing", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    # The price the shopper saw when adding: a change before payment is shown plainly.
+    seen_price_amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("added_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("cart", "listing"), name="cart_line_unique_listing"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x listing {self.listing_id}"
+
+    @property
+    def seen_price(self) -> Money:
+        return Money(self.seen_price_amount, self.currency)
+
+
+class OrderChannel(models.TextChoices):
+    STOREFRONT = "storefront", _("Storefront")
+    PARTNER = "partner", _("Partner API")
+
+
+class Order(models.Model):
+    """What a shopper (or a partner's customer) bought in one checkout, all sellers together."""
+
+    number = models.CharField(_("order number"), max_length=12, unique=True, default=_order_number)
+    channel = models.CharField(_("channel"), max_length=16, choices=OrderChannel.choices)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("buyer"),
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_orders",
+        verbose_name=_("partner"),
+    )
+    partner_reference = models.CharField(_("partner's reference"), max_length=100, blank=True)
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market"))
+    currency = models.CharField(_("currency"), max_length=3)
+    total_amount = models.BigIntegerField(_("total (minor units, all-in)"))
+    vat_amount = models.BigIntegerField(_("VAT included (minor units)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+    )
+    email = models.EmailField(_("e-mail"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address_line = models.CharField(_("address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2)
+    created_at = models.DateTimeField(_("placed"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("payment due by"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.CheckConstraint(condition=Q(channel__in=OrderChannel.values), name="order_channel_valid"),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(channel=OrderChannel.STOREFRONT) | Q(partner__isnull=False),
+                name="order_partner_channel_has_partner",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("buyer", "created_at"), name="order_buyer_created"),
+            models.Index(fields=("partner", "created_at"), name="order_partner_created"),
+            # The expiry sweep: unpaid orders by due time.
+            models.Index(
+                fields=("expires_at",), name="order_pending_expiry", condition=Q(status=OrderStatus.PENDING_PAYMENT)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_amount, self.currency)
+
+    @property
+    def vat(self) -> Money:
+        return Money(self.vat_amount, self.currency)
+
+
+class SellerOrder(models.Model):
+    """The part of an order one seller fulfils: its own status, parcel and money."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="seller_orders")
+    seller = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="seller_orders", verbose_name=_("seller")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SellerOrderStatus.choices, default=SellerOrderStatus.PENDING_PAYMENT
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal_amount = models.BigIntegerField(_("total of the lines (minor units)"))
+    commission_amount = models.BigIntegerField(_("platform commission (minor units)"))
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    cancelled_by = models.CharField(
+        _("cancelled by"), max_length=10, choices=CancelledBy.choices, blank=True, default=CancelledBy.NOBODY
+    )
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("seller order")
+        verbose_name_plural = _("seller orders")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("order", "seller"), name="seller_order_one_per_seller"),
+            models.CheckConstraint(condition=Q(status__in=SellerOrderStatus.values), name="seller_order_status_valid"),
+            models.CheckConstraint(condition=Q(subtotal_amount__gte=0), name="seller_order_subtotal_not_negative"),
+            models.CheckConstraint(
+                condition=Q(commission_amount__gte=0) & Q(commission_amount__lte=F("subtotal_amount")),
+                name="seller_order_commission_within_subtotal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SellerOrderStatus.SHIPPED) | ~Q(tracking_number=""),
+                name="seller_order_shipped_has_tracking",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("seller", "status", "created_at"), name="seller_order_seller_status"),
+            models.Index(
+                fields=("shipped_at",), name="seller_order_shipped_due", condition=Q(status=SellerOrderStatus.SHIPPED)
+            ),
+            models.Index(
+                fields=("delivered_at",),
+                name="seller_order_delivered_due",
+                condition=Q(status=SellerOrderStatus.DELIVERED),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.seller_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.order.number}-{self.pk}"
+
+    @property
+    def subtotal(self) -> Money:
+        return Money(self.subtotal_amount, self.currency)
+
+    @property
+    def commission(self) -> Money:
+        return Money(self.commission_amount, self.currency)
+
+    @property
+    def seller_net(self) -> Money:
+        return self.subtotal - self.commission
+
+    def is_late(self, now: object = None) -> bool:
+        if self.status in (SellerOrderStatus.CANCELLED, SellerOrderStatus.PENDING_PAYMENT):
+            return False
+        return is_late(ship_by_at=self.ship_by, shipped_at=self.shipped_at, now=now or timezone.now())
+
+
+class OrderLine(models.Model):
+    """One unit type in a seller order, with a snapshot of the offer as bought.
+
+    Later catalog edits (price, name, warranty) never change a placed order.
+    """
+
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.CASCADE, related_name="lines")
+    listing = models.ForeignKey(
+        "catalog.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price_amount = models.BigIntegerField(_("unit price (minor units, all-in)"))
+    currency = models.CharField(max_length=3)
+    commission_basis_points = models.PositiveIntegerField(_("commission (basis points)"))
+    # Snapshot of what was bought.
+    product_name = models.CharField(_("product"), max_length=150)
+    product_slug = models.CharField(max_length=160)
+    category_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    variant_label = models.CharField(_("version"), max_length=200)
+    grade_code = models.CharField(_("grade"), max_length=16)
+    grade_name = models.CharField(_("grade name"), max_length=40)
+    seller_name = models.CharField(_("seller"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=64)
+    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"))
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price_amount__gt=0), name="order_line_price_positive"),
+            models.CheckConstraint(condition=Q(warranty_months__gte=12), name="order_line_warranty_12_months"),
+        ]
+        indexes: ClassVar = [models.Index(fields=("listing",), name="order_line_listing")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
+
+    @property
+    def unit_price(self) -> Money:
+        return Money(self.unit_price_amount, self.currency)
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+class IdentifierKind(models.TextChoices):
+    IMEI = "imei", _("IMEI")
+    SERIAL = "serial", _("Serial number")
+
+
+class OrderUnit(models.Model):
+    """One physical unit shipped on a line: its IMEI or serial ties the line, warranty, claims, trade-ins."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="units")
+    identifier = models.CharField(_("IMEI or serial"), max_length=32)
+    identifier_kind = models.CharField(_("kind"), max_length=8, choices=IdentifierKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        indexes: ClassVar = [models.Index(fields=("identifier",), name="order_unit_identifier")]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class BlockedDevice(models.Model):
+    """The platform's blocklist of reported-stolen devices: a unit on it can never be shipped."""
+
+    identifier = models.CharField(_("IMEI or serial"), max_length=32, unique=True)
+    reason = models.CharField(_("reason"), max_length=200, default="reported stolen")
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("blocked device")
+        verbose_name_plural = _("blocked devices")
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class PaymentProvider(models.TextChoices):
+    STRIPE = "stripe", _("Stripe")
+    TEST = "test", _("Test payments (no money moves)")
+    INVOICE = "invoice", _("Partner invoice")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Payment(models.Model):
+    """The charge of one order. `refunded_amount` can never pass `captured_amount` (checked by the DB)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="payment")
+    provider = models.CharField(_("provider"), max_length=10, choices=PaymentProvider.choices)
+    reference = models.CharField(_("provider reference"), max_length=100, null=True, blank=True, unique=True)
+    client_secret = models.CharField(max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    captured_amount = models.BigIntegerField(_("captured (minor units)"), default=0)
+    refunded_amount = models.BigIntegerField(_("refunded (minor units)"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(refunded_amount__gte=0), name="payment_refunded_not_negative"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=F("captured_amount")), name="payment_refund_within_capture"
+            ),
+            models.CheckConstraint(condition=Q(captured_amount__lte=F("amount")), name="payment_capture_within_amount"),
+            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.reference or self.pk}"
+
+    @property
+    def refundable(self) -> Money:
+        return Money(self.captured_amount - self.refunded_amount, self.currency)
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    seller_order = models.ForeignKey(
+        SellerOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"refund {self.reference or self.pk}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class ProcessedStripeEvent(models.Model):
+    """A Stripe event id seen once: inserted in the transaction that acts on it, so a replay changes nothing."""
+
+    event_id = models.CharField(primary_key=True, max_length=100)
+    type = models.CharField(max_length=100)
+    processed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("processed Stripe event")
+        verbose_name_plural = _("processed Stripe events")
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class SellerPayoutAccount(models.Model):
+    """Where a seller is paid: its Stripe Connect account."""
+
+    seller = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="payout_account")
+    stripe_account_id = models.CharField(_("Stripe Connect account"), max_length=100)
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+
+    def __str__(self) -> str:
+        return self.stripe_account_id
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+class Payout(models.Model):
+    """One transfer to a seller for its available balance in one currency on one pay date."""
+
+    seller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="payouts")
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    pay_date = models.DateField(_("pay date"))
+    status = models.CharField(_("status"), max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    transfer_reference = models.CharField(_("transfer"), max_length=100, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-pay_date", "-id")
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("seller", "currency", "pay_date"), name="payout_once_per_date"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PayoutStatus.values), name="payout_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"payout {self.pay_date} {self.seller_id}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class LedgerAccount(models.TextChoices):
+    """Double entry: each journal's entries sum to zero. Debits positive, credits negative.
+
+    cash: the platform's money at Stripe (or owed by a partner on invoice: receivable).
+    seller_pending: owed to a seller, still inside the return window.
+    seller_available: owed to a seller and payable.
+    commission: the platform's revenue.
+    """
+
+    CASH = "cash", _("Cash at the payment provider")
+    RECEIVABLE = "receivable", _("Receivable from partners")
+    SELLER_PENDING = "seller_pending", _("Owed to seller, in return window")
+    SELLER_AVAILABLE = "seller_available", _("Owed to seller, payable")
+    COMMISSION = "commission", _("Platform commission")
+
+
+class LedgerKind(models.TextChoices):
+    SALE = "sale", _("Sale")
+    RELEASE = "release", _("Return window over")
+    REFUND = "refund", _("Refund")
+    PAYOUT = "payout", _("Payout")
+
+
+class LedgerEntry(models.Model):
+    journal = models.UUIDField(db_index=True)
+    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    account = models.CharField(max_length=20, choices=LedgerAccount.choices)
+    seller = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    seller_order = models.ForeignKey(
+        SellerOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    payout = models.ForeignKey(Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries")
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries")
+    amount = models.BigIntegerField(_("amount (minor units, debit +, credit -)"))
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(kind__in=LedgerKind.values), name="ledger_kind_valid"),
+            models.CheckConstraint(condition=Q(account__in=LedgerAccount.values), name="ledger_account_valid"),
+            # A sale and its release are booked once per seller order and account.
+            models.UniqueConstraint(
+                fields=("seller_order", "kind", "account"),
+                condition=Q(kind__in=["sale", "release"]),
+                name="ledger_sale_release_once",
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=("seller", "account", "currency"), name="ledger_seller_account")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.account} {self.amount}"

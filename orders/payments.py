@@ -1,0 +1,155 @@
+"""Payment providers: Stripe, and a clearly labelled test provider when no Stripe keys are set.
+
+The services talk to one small interface (`PaymentGateway`): start a payment for an
+order, cancel it, refund part of it, transfer money to a seller's Connect account.
+Amounts and currency always come from the server's order, never from the browser.
+Partner orders are paid on invoice (`InvoiceGateway`): nothing to charge now.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+import stripe
+from django.conf import settings
+
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.money import Money
+from orders.models import PaymentProvider
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    reference: str
+    client_secret: str
+
+
+class PaymentGateway(Protocol):
+    provider: str
+
+    def start(self, *, amount: Money, order_number: str, idempotency_key: str) -> PaymentStart: ...
+
+    def cancel(self, *, reference: str) -> None: ...
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str: ...
+
+    def transfer(self, *, destination: str, amount: Money, idempotency_key: str, description: str) -> str: ...
+
+
+def stripe_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
+def stripe_client() -> stripe.StripeClient:
+    kwargs: dict[str, object] = {"max_network_retries": 2}
+    if settings.STRIPE_API_BASE:
+        kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **kwargs)  # type: ignore[arg-type]
+
+
+def _provider_error(exc: Exception) -> ApplicationError:
+    return ApplicationError(ErrorCode.PAYMENT_PROVIDER_ERROR, f"Stripe: {getattr(exc, 'user_message', None) or exc}")
+
+
+class StripeGateway:
+    """Stripe: one PaymentIntent per order; refunds and Connect transfers with idempotency keys."""
+
+    provider = PaymentProvider.STRIPE
+
+    def start(self, *, amount: Money, order_number: str, idempotency_key: str) -> PaymentStart:
+        try:
+            intent = stripe_client().v1.payment_intents.create(
+                params={
+                    "amount": amount.amount,
+                    "currency": amount.currency.lower(),
+                    "automatic_payment_methods": {"enabled": True},
+                    "metadata": {"order_number": order_number},
+                    "description": f"Encore order {order_number}",
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _provider_error(exc) from exc
+        return PaymentStart(reference=intent.id, client_secret=intent.client_secret or "")
+
+    def cancel(self, *, reference: str) -> None:
+        try:
+            stripe_client().v1.payment_intents.cancel(reference)
+        except stripe.StripeError as exc:
+            raise _provider_error(exc) from exc
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
+        try:
+            refund = stripe_client().v1.refunds.create(
+                params={"payment_intent": reference, "amount": amount.amount},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _provider_error(exc) from exc
+        return refund.id
+
+    def transfer(self, *, destination: str, amount: Money, idempotency_key: str, description: str) -> str:
+        try:
+            transfer = stripe_client().v1.transfers.create(
+                params={
+                    "amount": amount.amount,
+                    "currency": amount.currency.lower(),
+                    "destination": destination,
+                    "description": description,
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _provider_error(exc) from exc
+        return transfer.id
+
+
+class TestGateway:
+    """No keys configured: nothing is charged. The checkout page says so and offers pay / decline buttons."""
+
+    __test__ = False  # not a pytest class
+    provider = PaymentProvider.TEST
+
+    def start(self, *, amount: Money, order_number: str, idempotency_key: str) -> PaymentStart:
+        return PaymentStart(reference=f"test_pi_{uuid.uuid4().hex[:24]}", client_secret="")
+
+    def cancel(self, *, reference: str) -> None:
+        return None
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
+        return f"test_re_{uuid.uuid4().hex[:24]}"
+
+    def transfer(self, *, destination: str, amount: Money, idempotency_key: str, description: str) -> str:
+        return f"test_tr_{uuid.uuid4().hex[:24]}"
+
+
+class InvoiceGateway(TestGateway):
+    """Partner orders: the partner is invoiced; refunds become credit notes on its next invoice."""
+
+    provider = PaymentProvider.INVOICE
+
+    def start(self, *, amount: Money, order_number: str, idempotency_key: str) -> PaymentStart:
+        return PaymentStart(reference=f"inv_{order_number}", client_secret="")
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
+        return f"credit_note_{uuid.uuid4().hex[:16]}"
+
+
+def checkout_gateway() -> PaymentGateway:
+    """The gateway for storefront checkouts: Stripe when configured, else the test provider."""
+    return StripeGateway() if stripe_configured() else TestGateway()
+
+
+def gateway_for(provider: str) -> PaymentGateway:
+    if provider == PaymentProvider.STRIPE:
+        return StripeGateway()
+    if provider == PaymentProvider.INVOICE:
+        return InvoiceGateway()
+    return TestGateway()
+
+
+def transfer_gateway() -> PaymentGateway:
+    """Payouts go through Stripe Connect when configured; otherwise they are recorded as test transfers."""
+    return StripeGateway() if settings.STRIPE_SECRET_KEY else TestGateway()

@@ -1,0 +1,560 @@
+"""Checkout: reserve stock and place an order split per seller; payment outcome; expiry; refunds.
+
+Stock is reserved in one transaction: the listings are locked in primary-key order
+(SELECT ... FOR UPDATE ORDER BY id), then each is decremented by one conditional
+UPDATE (`stock >= qty`) whose row count is checked. Two checkouts touching the same
+listings lock them in the same order, so they queue instead of deadlocking, and the
+CHECK (stock >= 0) on catalog_listing is the last line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Listing
+from catalog.services import catalog_changed
+from catalog.states import ListingStatus
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.events import emit
+from marketplace.models import EventType, Market, Organisation, User
+from marketplace.money import Money, percentage_of, vat_included_in
+from marketplace.transitions import transition
+from orders import payments
+from orders.models import (
+    DEFAULT_COMMISSION_BASIS_POINTS,
+    CommissionRate,
+    Order,
+    OrderChannel,
+    OrderLine,
+    Payment,
+    PaymentProvider,
+    PaymentStatus,
+    ProcessedStripeEvent,
+    Refund,
+    SellerOrder,
+)
+from orders.services import ledger
+from orders.states import (
+    ORDER_TRANSITIONS,
+    TRANSITIONS,
+    CancelledBy,
+    OrderStatus,
+    SellerOrderStatus,
+    ship_by,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlacementLine:
+    listing_id: int
+    quantity: int
+    # The price the buyer agreed to (the cart's); None: whatever the price is now (partner API).
+    expected_price_amount: int | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    full_name: str
+    address_line: str
+    postal_code: str
+    city: str
+    country: str
+    phone: str = ""
+
+
+@dataclass
+class PlacementProblem:
+    listing_id: int
+    code: ErrorCode
+    message: str
+
+
+@dataclass
+class Placement:
+    order: Order
+    problems: list[PlacementProblem] = field(default_factory=list)
+
+
+def commission_rates(category_ids: set[int]) -> dict[int, int]:
+    """Commission in basis points per category id (default 10 %). A child category without its own
+    rate takes its parent's."""
+    from catalog.models import Category
+
+    rates = dict(CommissionRate.objects.filter(category_id__in=category_ids).values_list("category_id", "basis_points"))
+    missing = category_ids - set(rates)
+    if missing:
+        parents = dict(Category.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
+        parent_rates = dict(
+            CommissionRate.objects.filter(category_id__in=[p for p in parents.values() if p]).values_list(
+                "category_id", "basis_points"
+            )
+        )
+        for category_id in missing:
+            rates[category_id] = parent_rates.get(parents.get(category_id), DEFAULT_COMMISSION_BASIS_POINTS)
+    return rates
+
+
+def _aggregate(lines: list[PlacementLine]) -> dict[int, PlacementLine]:
+    merged: dict[int, PlacementLine] = {}
+    for line in lines:
+        if line.quantity < 1:
+            raise ApplicationError(
+                ErrorCode.VALIDATION,
+                "Quantity must be at least 1.",
+                errors=[{"field": f"lines.{line.listing_id}.quantity", "message": "At least 1."}],
+            )
+        previous = merged.get(line.listing_id)
+        quantity = line.quantity + (previous.quantity if previous else 0)
+        merged[line.listing_id] = PlacementLine(line.listing_id, quantity, line.expected_price_amount)
+    return merged
+
+
+def _reserve(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
+    """Lock the listings in primary-key order, check them, take the stock. Inside the caller's transaction."""
+    ids = sorted(wanted)
+    listings = list(
+        Listing.objects.select_for_update(of=("self",))
+        .select_related("variant__product", "grade", "seller")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    found = {listing.pk: listing for listing in listings}
+    errors: list[dict[str, str]] = []
+    code = ErrorCode.OUT_OF_STOCK
+    for listing_id in ids:
+        listing = found.get(listing_id)
+        line = wanted[listing_id]
+        if listing is None or listing.status != ListingStatus.ACTIVE or listing.market_id != market.code:
+            code = ErrorCode.OFFER_UNAVAILABLE
+            errors.append({"field": f"listing:{listing_id}", "message": "This offer is no longer available."})
+        elif listing.stock < line.quantity:
+            errors.append({"field": f"listing:{listing_id}", "message": f"Only {listing.stock} left in stock."})
+        elif line.expected_price_amount is not None and line.expected_price_amount != listing.price_amount:
+            code = ErrorCode.PRICE_CHANGED if code != ErrorCode.OFFER_UNAVAILABLE else code
+            errors.append({"field": f"listing:{listing_id}", "message": f"The price is now {listing.price}."})
+    if errors:
+        messages = {
+            ErrorCode.OFFER_UNAVAILABLE: "An offer in your cart is no longer available.",
+            ErrorCode.PRICE_CHANGED: "A price changed since you added it to your cart.",
+            ErrorCode.OUT_OF_STOCK: "Not enough stock left for your cart.",
+        }
+        raise ApplicationError(code, messages[code], errors=errors)
+    sold_out = False
+    now = timezone.now()
+    for listing in listings:
+        quantity = wanted[listing.pk].quantity
+        # The conditional UPDATE: never below zero, whatever happened since the check.
+        changed = Listing.objects.filter(pk=listing.pk, stock__gte=quantity, status=ListingStatus.ACTIVE).update(
+            stock=F("stock") - quantity, updated_at=now
+        )
+        if changed != 1:
+            raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Not enough stock left for your cart.")
+        sold_out = sold_out or listing.stock == quantity
+    if sold_out:
+        catalog_changed()  # an offer left the storefront
+    return listings
+
+
+def _release_stock(order: Order) -> None:
+    """Give the reserved units back, in listing-id order (same lock order as reservation)."""
+    quantities: dict[int, int] = defaultdict(int)
+    for listing_id, quantity in OrderLine.objects.filter(seller_order__order=order, listing__isnull=False).values_list(
+        "listing_id", "quantity"
+    ):
+        quantities[listing_id] += quantity
+    for listing_id in sorted(quantities):
+        Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantities[listing_id])
+    if quantities:
+        catalog_changed()
+
+
+def order_place(
+    *,
+    actor: Actor,
+    market: Market,
+    lines: list[PlacementLine],
+    contact: Contact,
+    buyer: User | None = None,
+    partner: Organisation | None = None,
+    partner_reference: str = "",
+) -> Order:
+    """Reserve stock and create one order, one seller order per seller, one line per listing (a snapshot).
+
+    Storefront orders (no partner) await payment: a payment is started with the checkout
+    gateway (Stripe, or the test provider) and the order expires unpaid after
+    ORDERS_PAYMENT_MINUTES. Partner orders are paid on invoice at once.
+    Raises CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED (nothing reserved then).
+    """
+    if not lines:
+        raise ApplicationError(ErrorCode.CART_EMPTY, "The cart is empty.")
+    if contact.country.lower() != market.code:
+        raise ApplicationError(
+            ErrorCode.VALIDATION,
+            f"We deliver orders of this market to {market.country} only.",
+            errors=[{"field": "country", "message": f"Must be {market.code}."}],
+        )
+    wanted = _aggregate(lines)
+    gateway = payments.InvoiceGateway() if partner is not None else payments.checkout_gateway()
+    now = timezone.now()
+    with transaction.atomic():
+        listings = _reserve(market, wanted)
+        rates = commission_rates({listing.variant.product.category_id for listing in listings})
+        by_seller: dict[int, list[Listing]] = defaultdict(list)
+        for listing in listings:
+            by_seller[listing.seller_id].append(listing)
+        total = Money.zero(market.currency)
+        for listing in listings:
+            total += listing.price * wanted[listing.pk].quantity
+        order = Order.objects.create(
+            channel=OrderChannel.PARTNER if partner is not None else OrderChannel.STOREFRONT,
+            buyer=buyer,
+            partner=partner,
+            partner_reference=partner_reference,
+            market=market,
+            currency=market.currency,
+            total_amount=total.amount,
+            vat_amount=vat_included_in(total, market.vat_rate_basis_points).amount,
+            email=contact.email,
+            full_name=contact.full_name,
+            phone=contact.phone,
+            address_line=contact.address_line,
+            postal_code=contact.postal_code,
+            city=contact.city,
+            country=contact.country.lower(),
+            expires_at=now + timedelta(minutes=settings.ORDERS_PAYMENT_MINUTES),
+        )
+        order_lines: list[OrderLine] = []
+        for seller_id in sorted(by_seller):
+            subtotal = Money.zero(market.currency)
+            commission = Money.zero(market.currency)
+            pending_lines = []
+            for listing in by_seller[seller_id]:
+                quantity = wanted[listing.pk].quantity
+                line_total = listing.price * quantity
+                rate = rates[listing.variant.product.category_id]
+                subtotal += line_total
+                commission += percentage_of(line_total, rate)
+                pending_lines.append(
+                    OrderLine(
+                        listing=listing,
+                        quantity=quantity,
+                        unit_price_amount=listing.price_amount,
+                        currency=listing.currency,
+                        commission_basis_points=rate,
+                        product_name=listing.variant.product.name,
+                        product_slug=listing.variant.product.slug,
+                        category_id_snapshot=listing.variant.product.category_id,
+                        variant_label=listing.variant.label,
+                        grade_code=listing.grade_id,
+                        grade_name=listing.grade.name,
+                        seller_name=listing.seller.name,
+                        sku=listing.sku,
+                        warranty_months=listing.warranty_months,
+                    )
+                )
+            seller_order = SellerOrder.objects.create(
+                order=order,
+                seller_id=seller_id,
+                currency=market.currency,
+                subtotal_amount=subtotal.amount,
+                commission_amount=commission.amount,
+            )
+            for line in pending_lines:
+                line.seller_order = seller_order
+            order_lines.extend(pending_lines)
+        OrderLine.objects.bulk_create(order_lines)
+        payment = Payment.objects.create(
+            order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount
+        )
+        if partner is not None:
+            start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
+            Payment.objects.filter(pk=payment.pk).update(reference=start.reference)
+            order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=start.reference)
+    if partner is None:
+        order_start_payment(order=order, actor=actor)
+    order.refresh_from_db()
+    return order
+
+
+def order_start_payment(*, order: Order, actor: Actor) -> Payment:
+    """Ask the gateway for a payment (a Stripe PaymentIntent) outside any lock; a failure releases the stock."""
+    payment = order.payment
+    if payment.reference:
+        return payment
+    gateway = payments.gateway_for(payment.provider)
+    try:
+        start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
+    except ApplicationError:
+        order_payment_failed(order=order, actor=actor, reason="The payment provider could not be reached.")
+        raise
+    Payment.objects.filter(pk=payment.pk).update(reference=start.reference, client_secret=start.client_secret)
+    payment.reference, payment.client_secret = start.reference, start.client_secret
+    return payment
+
+
+def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, reference: str) -> Order:
+    """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
+    provider's button, a partner's invoice). Each seller order becomes paid with its ship-by deadline,
+    the sale is booked in the ledger, `order.paid` is emitted per seller order, and e-mails go out after commit.
+
+    Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
+    or currency differs from the order's.
+    """
+    if amount_received != order.total:
+        raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
+    from orders import tasks
+
+    now = timezone.now()
+    with transaction.atomic():
+        order = transition(
+            order,
+            to=OrderStatus.PAID,
+            actor=actor,
+            transitions=ORDER_TRANSITIONS,
+            reason=f"payment {reference}",
+            extra_updates={"paid_at": now},
+            organisation=order.partner,
+        )
+        payment = Payment.objects.select_for_update().get(order=order)
+        payment.status = PaymentStatus.SUCCEEDED
+        payment.captured_amount = amount_received.amount
+        payment.updated_at = now
+        payment.save(update_fields=["status", "captured_amount", "updated_at"])
+        deadline = ship_by(now, time_zone=order.market.time_zone)
+        seller_orders = list(order.seller_orders.select_related("seller").order_by("pk"))
+        for seller_order in seller_orders:
+            transition(
+                seller_order,
+                to=SellerOrderStatus.PAID,
+                actor=actor,
+                transitions=TRANSITIONS,
+                organisation=seller_order.seller,
+                extra_updates={"paid_at": now, "ship_by": deadline},
+            )
+            ledger.book_sale(seller_order=seller_order, payment=payment)
+            emit(EventType.ORDER_PAID, _event_data(order, seller_order), seller_order.seller)
+        if order.partner is not None:
+            emit(EventType.ORDER_PAID, _event_data(order, None), order.partner)
+        order_id = order.pk
+        transaction.on_commit(lambda: tasks.order_paid_notify_task.delay(order_id))
+    return order
+
+
+def _event_data(order: Order, seller_order: SellerOrder | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "order": order.number,
+        "market": order.market_id,
+        "total": order.total.as_dict(),
+    }
+    if order.partner_reference:
+        data["partner_reference"] = order.partner_reference
+    if seller_order is not None:
+        data.update(
+            {
+                "seller_order": seller_order.pk,
+                "status": seller_order.status,
+                "subtotal": seller_order.subtotal.as_dict(),
+                "carrier": seller_order.carrier,
+                "tracking_number": seller_order.tracking_number,
+            }
+        )
+    return data
+
+
+def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
+    with transaction.atomic():
+        order = transition(order, to=to, actor=actor, transitions=ORDER_TRANSITIONS, reason=reason)
+        Payment.objects.filter(order=order, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED if to == OrderStatus.PAYMENT_FAILED else PaymentStatus.CANCELLED,
+            updated_at=timezone.now(),
+        )
+        for seller_order in order.seller_orders.order_by("pk"):
+            transition(
+                seller_order,
+                to=SellerOrderStatus.CANCELLED,
+                actor=actor,
+                transitions=TRANSITIONS,
+                reason=reason,
+                extra_updates={"cancelled_at": timezone.now(), "cancelled_by": CancelledBy.PLATFORM},
+            )
+        _release_stock(order)
+    return order
+
+
+def order_payment_failed(*, order: Order, actor: Actor, reason: str) -> Order:
+    """pending_payment -> payment_failed: stock back, seller orders cancelled. The PaymentIntent is
+    cancelled so that it cannot succeed later."""
+    order = _close_unpaid(order, to=OrderStatus.PAYMENT_FAILED, actor=actor, reason=reason)
+    _cancel_intent_after_commit(order)
+    return order
+
+
+def order_expire(*, order: Order, actor: Actor) -> Order:
+    """pending_payment -> expired (not paid in time): stock back, the PaymentIntent cancelled."""
+    order = _close_unpaid(order, to=OrderStatus.EXPIRED, actor=actor, reason="not paid in time")
+    _cancel_intent_after_commit(order)
+    return order
+
+
+def _cancel_intent_after_commit(order: Order) -> None:
+    payment = Payment.objects.filter(order=order).first()
+    if payment is None or not payment.reference or payment.provider != PaymentProvider.STRIPE:
+        return
+    reference = payment.reference
+
+    def cancel() -> None:
+        try:
+            payments.gateway_for(PaymentProvider.STRIPE).cancel(reference=reference)
+        except ApplicationError:
+            logger.warning("Could not cancel PaymentIntent %s", reference)
+
+    transaction.on_commit(cancel)
+
+
+def orders_expire_unpaid(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Expire storefront orders still unpaid past their due time. Safe to run twice (filters on status)."""
+    now = now or timezone.now()
+    ids = list(
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lt=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    expired = 0
+    for order in Order.objects.filter(pk__in=ids).order_by("pk"):
+        try:
+            order_expire(order=order, actor=Actor.system("order expiry"))
+            expired += 1
+        except ApplicationError:
+            continue  # paid meanwhile
+    return expired
+
+
+# --- Stripe events ---------------------------------------------------------------------------
+def stripe_event_process(*, event: dict[str, Any]) -> bool:
+    """Act on a verified Stripe event once. Returns False when this event id was already processed.
+
+    The event id is inserted into ProcessedStripeEvent (INSERT ... ON CONFLICT DO NOTHING) in the
+    same transaction as its effect: a concurrent delivery of the same event waits on the unique
+    index, then finds the row and does nothing; a failure rolls back both, so Stripe's retry works.
+    """
+    event_id, event_type = str(event["id"]), str(event["type"])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {ProcessedStripeEvent._meta.db_table} (event_id, type, processed_at) "  # noqa: S608
+                "VALUES (%s, %s, %s) ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                [event_id, event_type[:100], timezone.now()],
+            )
+            if cursor.fetchone() is None:
+                return False
+        intent = event.get("data", {}).get("object", {})
+        if event_type == "payment_intent.succeeded":
+            _intent_succeeded(intent)
+        elif event_type == "payment_intent.payment_failed":
+            _intent_failed(intent)
+    return True
+
+
+def _intent_succeeded(intent: dict[str, Any]) -> None:
+    payment = Payment.objects.select_related("order__market").filter(reference=intent.get("id")).first()
+    if payment is None:
+        logger.warning("payment_intent.succeeded for an unknown PaymentIntent %s", intent.get("id"))
+        return
+    order = payment.order
+    received = Money(
+        int(intent.get("amount_received") or intent.get("amount") or 0), str(intent.get("currency", "")).upper()
+    )
+    actor = Actor.system("stripe webhook")
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        order_mark_paid(order=order, actor=actor, amount_received=received, reference=payment.reference or "")
+    elif order.status in (OrderStatus.EXPIRED, OrderStatus.PAYMENT_FAILED):
+        # Paid after the stock went back: the money goes back too.
+        Payment.objects.filter(pk=payment.pk).update(captured_amount=received.amount, status=PaymentStatus.SUCCEEDED)
+        payment.refresh_from_db()
+        payment_refund(payment=payment, amount=received, actor=actor, reason="paid after the order expired")
+
+
+def _intent_failed(intent: dict[str, Any]) -> None:
+    payment = Payment.objects.select_related("order").filter(reference=intent.get("id")).first()
+    if payment is None or payment.order.status != OrderStatus.PENDING_PAYMENT:
+        return
+    message = (intent.get("last_payment_error") or {}).get("message") or "declined"
+    order_payment_failed(order=payment.order, actor=Actor.system("stripe webhook"), reason=f"payment failed: {message}")
+
+
+def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
+    """The test provider's buttons: drive the same state machine the Stripe webhook drives."""
+    payment = order.payment
+    if payment.provider != PaymentProvider.TEST:
+        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "This order is not paid with the test provider.")
+    if succeed:
+        return order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
+    return order_payment_failed(order=order, actor=actor, reason="declined (test provider)")
+
+
+test_payment_settle.__test__ = False  # type: ignore[attr-defined]
+
+
+# --- refunds -----------------------------------------------------------------------------------
+def payment_refund(
+    *,
+    payment: Payment,
+    amount: Money,
+    actor: Actor,
+    reason: str,
+    seller_order: SellerOrder | None = None,
+) -> Refund:
+    """Refund part of a payment through its provider (Stripe's Refund API).
+
+    The payment row is locked for the whole refund, so concurrent refunds queue, and each sees
+    what the previous ones took: the total refunded never exceeds what was captured (also a CHECK).
+    The provider call carries an idempotency key. With a seller order, the refund is booked
+    against it in the ledger (claw-back of the seller's share).
+    Raises REFUND_EXCEEDS_CAPTURE, PAYMENT_PROVIDER_ERROR (nothing recorded then).
+    """
+    if amount.amount <= 0:
+        raise ApplicationError(ErrorCode.VALIDATION, "A refund is a positive amount.")
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if amount.currency != locked.currency:
+            raise ApplicationError(ErrorCode.CURRENCY_MISMATCH, "The refund's currency differs from the payment's.")
+        if amount.amount > locked.captured_amount - locked.refunded_amount:
+            raise ApplicationError(
+                ErrorCode.REFUND_EXCEEDS_CAPTURE,
+                f"At most {locked.refundable} can still be refunded.",
+                extra={"refundable": locked.refundable.as_dict()},
+            )
+        key = f"refund-{uuid.uuid4().hex}"
+        reference = payments.gateway_for(locked.provider).refund(
+            reference=locked.reference or "", amount=amount, idempotency_key=key
+        )
+        refund = Refund.objects.create(
+            payment=locked,
+            seller_order=seller_order,
+            amount=amount.amount,
+            currency=amount.currency,
+            reference=reference,
+            idempotency_key=key,
+            reason=reason[:300],
+        )
+        Payment.objects.filter(pk=locked.pk).update(
+            refunded_amount=F("refunded_amount") + amount.amount, updated_at=timezone.now()
+        )
+        if seller_order is not None:
+            ledger.book_refund(refund=refund, seller_order=seller_order, payment=locked)
+    payment.refresh_from_db()
+    return refund

@@ -1,0 +1,140 @@
+"""The seller ledger: double entry, each journal's entries sum to zero (debit +, credit -).
+
+- sale (seller order paid): cash +gross, seller_pending -net, commission -commission
+- release (return window over, seller order completed): seller_pending +net, seller_available -net
+- refund: cash -amount, seller_pending|seller_available +net share, commission +commission share
+- payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
+A seller's balance is what the platform owes it: minus the sum of its seller_* accounts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+
+from marketplace.models import Organisation
+from marketplace.money import Money
+from orders.models import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentProvider, Payout, Refund, SellerOrder
+from orders.states import SellerOrderStatus
+
+A = LedgerAccount
+
+
+def _cash_account(payment: Payment | None) -> str:
+    if payment is not None and payment.provider == PaymentProvider.INVOICE:
+        return A.RECEIVABLE
+    return A.CASH
+
+
+def _book(kind: str, rows: list[tuple[str, int]], *, currency: str, **links: object) -> list[LedgerEntry]:
+    if sum(amount for _, amount in rows) != 0:
+        raise ValueError("A journal must balance")
+    journal = uuid.uuid4()
+    return LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(journal=journal, kind=kind, account=account, amount=amount, currency=currency, **links)
+            for account, amount in rows
+            if amount != 0
+        ]
+    )
+
+
+def book_sale(*, seller_order: SellerOrder, payment: Payment) -> None:
+    """Paid: the platform holds the money; the seller is owed its net, pending the return window."""
+    net = seller_order.subtotal_amount - seller_order.commission_amount
+    _book(
+        LedgerKind.SALE,
+        [
+            (_cash_account(payment), seller_order.subtotal_amount),
+            (A.SELLER_PENDING, -net),
+            (A.COMMISSION, -seller_order.commission_amount),
+        ],
+        currency=seller_order.currency,
+        seller_id=seller_order.seller_id,
+        seller_order=seller_order,
+    )
+
+
+def book_release(*, seller_order: SellerOrder) -> None:
+    """Completed: what is still pending for this seller order becomes payable."""
+    pending = -(
+        LedgerEntry.objects.filter(seller_order=seller_order, account=A.SELLER_PENDING).aggregate(t=Sum("amount"))["t"]
+        or 0
+    )
+    if pending <= 0:
+        return
+    _book(
+        LedgerKind.RELEASE,
+        [(A.SELLER_PENDING, pending), (A.SELLER_AVAILABLE, -pending)],
+        currency=seller_order.currency,
+        seller_id=seller_order.seller_id,
+        seller_order=seller_order,
+    )
+
+
+def commission_share(*, seller_order: SellerOrder, amount: int) -> int:
+    """The part of a refund that was commission: the seller order's own rate, rounded half up once."""
+    if seller_order.subtotal_amount == 0:
+        return 0
+    raw = Decimal(amount) * Decimal(seller_order.commission_amount) / Decimal(seller_order.subtotal_amount)
+    return int(raw.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def book_refund(*, refund: Refund, seller_order: SellerOrder, payment: Payment) -> None:
+    """Claw back: money leaves the platform; the seller's share comes off its pending or payable balance."""
+    commission = commission_share(seller_order=seller_order, amount=refund.amount)
+    net = refund.amount - commission
+    seller_account = A.SELLER_AVAILABLE if seller_order.status == SellerOrderStatus.COMPLETED else A.SELLER_PENDING
+    _book(
+        LedgerKind.REFUND,
+        [(_cash_account(payment), -refund.amount), (seller_account, net), (A.COMMISSION, commission)],
+        currency=refund.currency,
+        seller_id=seller_order.seller_id,
+        seller_order=seller_order,
+        refund=refund,
+    )
+
+
+def book_payout(*, payout: Payout, reverse: bool = False) -> None:
+    sign = -1 if reverse else 1
+    _book(
+        LedgerKind.PAYOUT,
+        [(A.SELLER_AVAILABLE, sign * payout.amount), (A.CASH, -sign * payout.amount)],
+        currency=payout.currency,
+        seller_id=payout.seller_id,
+        payout=payout,
+    )
+
+
+@dataclass(frozen=True)
+class Balance:
+    currency: str
+    pending: Money
+    available: Money
+
+    @property
+    def total(self) -> Money:
+        return self.pending + self.available
+
+
+def seller_balances(*, seller: Organisation) -> list[Balance]:
+    """What the platform owes a seller, per currency: pending (return window open) and payable."""
+    rows = (
+        LedgerEntry.objects.filter(seller=seller, account__in=[A.SELLER_PENDING, A.SELLER_AVAILABLE])
+        .values("currency", "account")
+        .annotate(total=Sum("amount"))
+    )
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        totals.setdefault(row["currency"], {})[row["account"]] = -(row["total"] or 0)
+    return [
+        Balance(
+            currency=currency,
+            pending=Money(values.get(A.SELLER_PENDING, 0), currency),
+            available=Money(values.get(A.SELLER_AVAILABLE, 0), currency),
+        )
+        for currency, values in sorted(totals.items())
+    ]

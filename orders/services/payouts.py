@@ -1,0 +1,113 @@
+"""Payouts: on the 6th, 16th and 26th, one Stripe Connect transfer per seller and currency for its
+payable balance (money past the 30-day return window: released when the seller order completed).
+
+Idempotent twice over: one payout row per seller, currency and pay date (a unique constraint), and
+the transfer carries that payout's Idempotency-Key, so a rerun after a crash cannot pay twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
+from marketplace.money import Money
+from marketplace.transitions import audit_record
+from orders import payments
+from orders.models import LedgerAccount, LedgerEntry, Payout, PayoutStatus, SellerPayoutAccount
+from orders.services import ledger
+
+logger = logging.getLogger(__name__)
+PAY_DAYS = (6, 16, 26)
+
+
+def payouts_run(*, pay_date: date | None = None, actor: Actor | None = None) -> list[Payout]:
+    """Create and send the payouts of `pay_date` (today by default). Safe to run again the same day."""
+    pay_date = pay_date or timezone.localdate()
+    actor = actor or Actor.system("payouts")
+    balances = (
+        LedgerEntry.objects.filter(account=LedgerAccount.SELLER_AVAILABLE, seller__isnull=False)
+        .values("seller_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by("seller_id", "currency")
+    )
+    accounts = dict(SellerPayoutAccount.objects.values_list("seller_id", "stripe_account_id"))
+    done: list[Payout] = []
+    for row in balances:
+        owed = -(row["total"] or 0)
+        seller_id, currency = row["seller_id"], row["currency"]
+        if owed <= 0 or seller_id not in accounts:
+            continue
+        payout = _payout_create(seller_id=seller_id, currency=currency, amount=owed, pay_date=pay_date, actor=actor)
+        done.append(payout)
+    # Send every payout of the date still pending (new ones, and any a crash left unsent).
+    for payout in Payout.objects.filter(pay_date=pay_date, status=PayoutStatus.PENDING).order_by("pk"):
+        payout_send(payout=payout, destination=accounts.get(payout.seller_id, ""), actor=actor)
+    return [Payout.objects.get(pk=p.pk) for p in done]
+
+
+def _payout_create(*, seller_id: int, currency: str, amount: int, pay_date: date, actor: Actor) -> Payout:
+    try:
+        with transaction.atomic():
+            payout = Payout.objects.create(
+                seller_id=seller_id,
+                currency=currency,
+                amount=amount,
+                pay_date=pay_date,
+                idempotency_key=f"payout-{seller_id}-{currency}-{pay_date.isoformat()}",
+            )
+            ledger.book_payout(payout=payout)
+            audit_record(
+                obj=payout, actor=actor, from_status="", to_status=PayoutStatus.PENDING, organisation=payout.seller
+            )
+            return payout
+    except IntegrityError:
+        return Payout.objects.get(seller_id=seller_id, currency=currency, pay_date=pay_date)
+
+
+def payout_send(*, payout: Payout, destination: str, actor: Actor) -> Payout:
+    """Transfer a pending payout (Idempotency-Key: the payout's). A refusal books the money back as payable."""
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.status != PayoutStatus.PENDING:
+            return payout
+        try:
+            reference = payments.transfer_gateway().transfer(
+                destination=destination,
+                amount=Money(payout.amount, payout.currency),
+                idempotency_key=payout.idempotency_key,
+                description=f"Encore payout {payout.pay_date.isoformat()}",
+            )
+        except ApplicationError as exc:
+            payout.status = PayoutStatus.FAILED
+            payout.failure = exc.message[:300]
+            payout.updated_at = timezone.now()
+            payout.save(update_fields=["status", "failure", "updated_at"])
+            ledger.book_payout(payout=payout, reverse=True)
+            audit_record(
+                obj=payout,
+                actor=actor,
+                from_status=PayoutStatus.PENDING,
+                to_status=PayoutStatus.FAILED,
+                reason=exc.message,
+                organisation=payout.seller,
+            )
+            return payout
+        payout.status = PayoutStatus.PAID
+        payout.transfer_reference = reference
+        payout.updated_at = timezone.now()
+        payout.save(update_fields=["status", "transfer_reference", "updated_at"])
+        audit_record(
+            obj=payout,
+            actor=actor,
+            from_status=PayoutStatus.PENDING,
+            to_status=PayoutStatus.PAID,
+            reason=reference,
+            organisation=payout.seller,
+        )
+    return payout

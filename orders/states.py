@@ -1,0 +1,109 @@
+"""Order lifecycles (DOMAIN.md, Orders): the statuses and the moves allowed between them.
+
+Order (what the shopper paid for, all sellers together):
+    pending_payment -> paid | payment_failed | expired
+
+Seller order (one per seller in an order):
+    pending_payment -> paid | cancelled            (payment failed or abandoned)
+    paid -> accepted | cancelled                    (seller rejects, or shopper cancels before shipping)
+    accepted -> shipped | cancelled
+    shipped -> delivered
+    delivered -> completed | refunded               (completed when the 30-day return window ends)
+    completed -> refunded                           (a later refund, e.g. a warranty decision)
+Late shipment is derived (`is_late`), never stored as a status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    EXPIRED = "expired", _("Expired (not paid in time)")
+
+
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED, OrderStatus.EXPIRED}),
+    OrderStatus.PAID: frozenset(),
+    OrderStatus.PAYMENT_FAILED: frozenset(),
+    OrderStatus.EXPIRED: frozenset(),
+}
+
+
+class SellerOrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid, to accept")
+    ACCEPTED = "accepted", _("Accepted, to ship")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+S = SellerOrderStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
+    S.PAID: frozenset({S.ACCEPTED, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.COMPLETED, S.REFUNDED}),
+    S.COMPLETED: frozenset({S.REFUNDED}),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+
+# A shopper may cancel before the parcel leaves; so may the seller (it counts against its quality).
+CANCELLABLE = frozenset({S.PAID, S.ACCEPTED})
+# Seller orders the seller still has to act on.
+OPEN_FOR_SELLER = frozenset({S.PAID, S.ACCEPTED})
+
+
+class CancelledBy(models.TextChoices):
+    NOBODY = "", _("Not cancelled")
+    SHOPPER = "shopper", _("Shopper")
+    SELLER = "seller", _("Seller")
+    PLATFORM = "platform", _("Platform")
+
+
+# --- derived: late shipment ---------------------------------------------------------------
+SHIPPING_BUSINESS_DAYS = 1
+
+
+def add_business_days(moment: datetime, days: int, *, time_zone: str = "UTC") -> datetime:
+    """The end (23:59:59.999999, local time) of the `days`-th business day after `moment`'s local day.
+
+    Weekends are not business days (public holidays are not modelled yet). Paid on a
+    Friday: the deadline is the end of Monday.
+    """
+    zone = ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    end = datetime(day.year, day.month, day.day, 23, 59, 59, 999_999, tzinfo=zone)
+    return end
+
+
+def ship_by(paid_at: datetime, *, time_zone: str = "UTC") -> datetime:
+    """Deadline to ship: within 1 business day of payment (DOMAIN.md)."""
+    return add_business_days(paid_at, SHIPPING_BUSINESS_DAYS, time_zone=time_zone)
+
+
+def is_late(*, ship_by_at: datetime | None, shipped_at: datetime | None, now: datetime) -> bool:
+    """Late: shipped after the deadline, or not shipped and the deadline has passed. Pure."""
+    if ship_by_at is None:
+        return False
+    if shipped_at is not None:
+        return shipped_at > ship_by_at
+    return now > ship_by_at

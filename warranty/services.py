@@ -1,0 +1,49 @@
+"""Warranty writes: one warranty per delivered unit."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.utils import timezone
+
+from orders.models import OrderUnit, SellerOrder
+from warranty.models import Warranty
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` plus whole months; the 31st of a shorter month becomes its last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def warranties_create_for_delivery(*, seller_order: SellerOrder) -> list[Warranty]:
+    """Each unit of a delivered seller order gets its commercial warranty.
+
+    Start = the delivery date (in the market's time zone), end = start + the line's warranty
+    months (>= 12, from the order's snapshot). Idempotent: units that already have one are skipped.
+    Must run inside the delivery's transaction.
+    """
+    from zoneinfo import ZoneInfo
+
+    order = seller_order.order
+    delivered_at = seller_order.delivered_at or timezone.now()
+    starts_on = delivered_at.astimezone(ZoneInfo(order.market.time_zone)).date()
+    units = OrderUnit.objects.filter(line__seller_order=seller_order, warranty__isnull=True).select_related("line")
+    return Warranty.objects.bulk_create(
+        [
+            Warranty(
+                unit=unit,
+                line=unit.line,
+                seller_id=seller_order.seller_id,
+                shopper_id=order.buyer_id,
+                identifier=unit.identifier,
+                months=unit.line.warranty_months,
+                starts_on=starts_on,
+                ends_on=add_months(starts_on, unit.line.warranty_months),
+            )
+            for unit in units
+        ]
+    )
