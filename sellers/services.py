@@ -458,6 +458,14 @@ def probation_listings_created_today(seller: Seller, at: datetime | None = None)
     return row.listings_created if row else 0
 
 
+def seller_for_listing(organisation: Organisation) -> Seller:
+    """The seller row behind a seller organisation, for listing rules; refuses an organisation without one."""
+    seller = Seller.objects.select_related("home_market").filter(organisation=organisation).first()
+    if seller is None:
+        raise ApplicationError(ErrorCode.SELLER_NOT_SELLING, "This organisation is not an approved seller.")
+    return seller
+
+
 def seller_assert_can_list(seller: Seller) -> None:
     if seller.status not in SELLING_STATUSES:
         raise ApplicationError(

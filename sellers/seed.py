@@ -1,0 +1,172 @@
+"""Demo sellers in every lifecycle state, each with a login (password: encore-demo).
+
+`seed` (before the catalog seed) gives the kernel's demo and bench seller organisations their
+seller rows, active, so the catalog seed can list for them. `seed_after` (once the catalog
+exists) adds one seller per state with a few listings, driven through the real services:
+applied; probation day 3 with 4 new listings today; probation day 41 (the next beat run
+moves it to review); under review (listings paused by the platform); suspended; terminated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from marketplace.actors import Actor
+from marketplace.models import Market, Membership, MembershipRole, Organisation, OrganisationKind, User
+from marketplace.seed import DEMO_PASSWORD
+from sellers.models import LegalForm, Seller
+from sellers.services import seller_start_review, seller_suspend, seller_terminate
+from sellers.states import SellerStatus
+
+Log = Callable[[str], None]
+
+# slug, name, market, owner e-mail, target state
+STATE_SELLERS = [
+    ("fresh-start-refurb", "Fresh Start Refurb", "es", "applied@encore.test", "applied"),
+    ("kickoff-mobile", "Kickoff Mobile", "it", "probation@encore.test", "probation_day_3"),
+    ("day41-devices", "Day41 Devices", "be", "day41@encore.test", "probation_day_41"),
+    ("review-tech", "Review Tech", "gb", "review@encore.test", "under_review"),
+    ("suspended-cells", "Suspended Cells", "us", "suspended@encore.test", "suspended"),
+    ("closed-circuit", "Closed Circuit", "jp", "terminated@encore.test", "terminated"),
+]
+VAT_EXAMPLES = {
+    "fr": "FR{n:02d}303265045",
+    "de": "DE{n:03d}695976",
+    "es": "ESB{n:02d}345674",
+    "it": "IT{n:03d}43110157",
+    "be": "BE0{n:03d}905847",
+    "gb": "GB{n:03d}780684",
+    "us": "{n:02d}-3456789",
+    "jp": "T{n:03d}4567890123",
+}
+
+
+def _seller_row(organisation: Organisation, n: int, *, status: str = SellerStatus.ACTIVE) -> Seller:
+    market = Market.objects.get(code=organisation.country if organisation.country in VAT_EXAMPLES else "fr")
+    now = timezone.now()
+    return Seller(
+        organisation=organisation,
+        status=status,
+        legal_form=LegalForm.LIMITED_COMPANY,
+        vat_id=VAT_EXAMPLES[market.code].format(n=n % 100 if market.code in {"fr", "es", "us"} else n % 1000),
+        home_market=market,
+        address_line=f"{n} Refurbishers' Row",
+        postal_code="10000",
+        city="Demo City",
+        contact_name=f"{organisation.name} team",
+        contact_email=f"contact@{organisation.slug}.test",
+        contact_phone="+33 1 00 00 00 00",
+        monthly_capacity=250 + n,
+        capacity_description="Certified technicians, a 40-point test protocol and certified data erasure.",
+        charter_version=settings.QUALITY_CHARTER_VERSION,
+        charter_accepted_at=now - timedelta(days=120),
+        applied_at=now - timedelta(days=120),
+        approved_at=now - timedelta(days=110) if status != SellerStatus.APPLIED else None,
+    )
+
+
+def seed(*, scale: str, log: Log) -> None:
+    """Seller rows (active) for the kernel's seller organisations that have none yet."""
+    missing = list(
+        Organisation.objects.filter(kind=OrganisationKind.SELLER, seller__isnull=True)
+        .exclude(slug__in=[slug for slug, *_ in STATE_SELLERS])
+        .order_by("pk")
+    )
+    Seller.objects.bulk_create(
+        [_seller_row(org, 1 + index) for index, org in enumerate(missing)], batch_size=500, ignore_conflicts=True
+    )
+    if missing:
+        log(f"sellers: {len(missing)} active sellers")
+
+
+def seed_after(*, scale: str, log: Log) -> None:
+    created = 0
+    for n, (slug, name, market_code, email, state) in enumerate(STATE_SELLERS, start=900):
+        if Organisation.objects.filter(slug=slug).exists():
+            continue
+        with transaction.atomic():
+            _state_seller(n, slug, name, market_code, email, state)
+        created += 1
+    if created:
+        log(f"sellers: {created} demo sellers in every lifecycle state")
+
+
+def _state_seller(n: int, slug: str, name: str, market_code: str, email: str, state: str) -> None:
+    owner = User.objects.filter(email=email).first() or User.objects.create_user(
+        email=email, password=DEMO_PASSWORD, full_name=f"{name} owner"
+    )
+    organisation = Organisation.objects.create(kind=OrganisationKind.SELLER, name=name, slug=slug, country=market_code)
+    Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)
+    now = timezone.now()
+    seller = _seller_row(organisation, n, status=SellerStatus.APPLIED if state == "applied" else SellerStatus.ACTIVE)
+    seller.save()
+    if state == "applied":
+        return
+    platform = Actor.system("demo data")
+    if state != "suspended":  # every other state passes through probation
+        days = 2 if state == "probation_day_3" else 40
+        started = now - timedelta(days=days, hours=1)
+        Seller.objects.filter(pk=seller.pk).update(
+            status=SellerStatus.PROBATION,
+            probation_started_at=started,
+            probation_ends_at=started + timedelta(days=settings.PROBATION_DAYS),
+        )
+        seller.refresh_from_db()
+    _demo_listings(organisation, market_code, count=4)  # through listing_create: a probation seller uses 4 slots
+    if state == "under_review":
+        seller_start_review(seller=seller, actor=platform, reason="End of the 40-day probation (demo data).")
+    elif state == "suspended":
+        seller_suspend(seller=seller, actor=platform, reason="Defect rate above the limit (demo data).")
+    elif state == "terminated":
+        seller_start_review(seller=seller, actor=platform, reason="End of the 40-day probation (demo data).")
+        seller_terminate(seller=seller, actor=platform, reason="Grades not as claimed in audits (demo data).")
+
+
+def _demo_listings(organisation: Organisation, market_code: str, *, count: int) -> None:
+    from catalog.models import Grade, Listing, Variant
+    from catalog.services import listing_create
+
+    market = Market.objects.get(code=market_code)
+    # Copy the first offers other demo sellers make in this market, a little cheaper.
+    templates = list(
+        Listing.objects.filter(market=market, status="active")
+        .exclude(seller=organisation)
+        .select_related("grade", "variant")
+        .order_by("pk")[:count]
+    )
+    if not templates:
+        variants = list(Variant.objects.order_by("pk")[:count])
+        grade = Grade.objects.get(code="good")
+        templates = [
+            Listing(variant=v, grade=grade, price_amount=19900 if market.currency != "JPY" else 29800) for v in variants
+        ]
+    for index, template in enumerate(templates):
+        listing_create(
+            seller=organisation,
+            actor=Actor.system("demo data"),
+            variant=template.variant,
+            grade=template.grade,
+            market=market,
+            price_amount=max(template.price_amount - 500, 100),
+            stock=2,
+            sku=f"{organisation.slug.upper()[:8]}-{index + 1:03d}",
+            battery_health=max(template.grade.battery_floor, 88),
+            warranty_months=12,
+        )
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    labels = {
+        "applied": "seller owner, applied (waiting for approval)",
+        "probation_day_3": "seller owner, probation day 3, 4 of 5 listings today",
+        "probation_day_41": "seller owner, probation day 41 (next beat run pauses it)",
+        "under_review": "seller owner, under review",
+        "suspended": "seller owner, suspended",
+        "terminated": "seller owner, terminated",
+    }
+    return [(email, f"{labels[state]} ({name})") for _, name, _, email, state in STATE_SELLERS]
