@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from catalog.models import Category, Grade, Listing, Product, Variant
 from catalog.services import catalog_version, normalise_text
@@ -107,6 +107,43 @@ def price_to_win(listing: Listing, *, seller_scores: Mapping[int, int] | None = 
     scores = dict(seller_scores) if seller_scores is not None else None
     if scores is None:
         scores = seller_quality_score({listing.seller_id, *(c.seller_id for c in competitors)})
+    return standing_among(listing, competitors, seller_scores=scores)
+
+
+def price_to_win_many(listings: list[Listing]) -> dict[int, BuyBoxStanding]:
+    """`price_to_win` for a page of listings in one query (the seller back-office table)."""
+    if not listings:
+        return {}
+    keys = Q()
+    for listing in listings:
+        keys |= Q(variant_id=listing.variant_id, grade_id=listing.grade_id, market_id=listing.market_id)
+    groups: dict[tuple[int, str, str], list[Listing]] = {}
+    for other in (
+        Listing.objects.visible()
+        .filter(keys)
+        .only("pk", "variant_id", "grade_id", "market_id", "seller_id", "price_amount", "status", "stock", "created_at")
+    ):
+        groups.setdefault((other.variant_id, other.grade_id, other.market_id), []).append(other)
+    scores = seller_quality_score(
+        {listing.seller_id for listing in listings} | {o.seller_id for group in groups.values() for o in group}
+    )
+    return {
+        listing.pk: standing_among(
+            listing,
+            [
+                o
+                for o in groups.get((listing.variant_id, listing.grade_id, listing.market_id), [])
+                if o.pk != listing.pk
+            ],
+            seller_scores=scores,
+        )
+        for listing in listings
+    }
+
+
+def standing_among(listing: Listing, competitors: list[Listing], *, seller_scores: Mapping[int, int]) -> BuyBoxStanding:
+    """Pure: `listing`'s buy-box standing against `competitors` (other listings of its variant, grade, market)."""
+    scores = seller_scores
     winner = buy_box_winner([listing, *competitors], seller_scores=scores)
     holds = winner is not None and winner.pk == listing.pk
     visible_competitors = [c for c in competitors if c.is_visible]
