@@ -32,10 +32,13 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
     path("invitations/<str:token>/", seller_views.invitation, name="invitation_accept"),
+    path("seller/orders/", include("orders.seller_urls")),
     path("seller/", include("sellers.urls")),
     path("console/", include("sellers.console_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("marketplace.api.urls")),
+    path("", include("orders.urls")),
+    path("", include("warranty.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -535,3 +535,8 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.account} {self.amount}"
+
+    @property
+    def owed(self) -> Money:
+        """Seen from the seller: what this entry adds to what the platform owes it."""
+        return Money(-self.amount, self.currency)

@@ -11,5 +11,7 @@ urlpatterns = [
     path("markets/", views.MarketList.as_view(), name="api-markets"),
     path("problems/<slug:code>", views.ProblemType.as_view(), name="api-problem-type"),
     path("", include("catalog.api.urls")),
+    path("seller/orders/", include("orders.api.seller_urls")),
     path("seller/", include("sellers.api.urls")),
+    path("", include("orders.api.urls")),
 ]

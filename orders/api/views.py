@@ -1,0 +1,198 @@
+"""Seller orders (`/api/v1/seller/orders/`) and partner orders (`/api/v1/orders/`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.actors import Actor
+from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.models import ApiKey, Market, OrganisationKind, Scope
+from marketplace.tenancy import acting_organisation
+from orders import selectors
+from orders.api.serializers import (
+    STATUS_CHOICES,
+    DeliverSerializer,
+    PartnerOrderCreateSerializer,
+    PartnerOrderSerializer,
+    SellerOrderSerializer,
+    ShipSerializer,
+)
+from orders.models import OrderLine, SellerOrder
+from orders.services import fulfilment
+from orders.services.checkout import Contact, PlacementLine, order_place
+
+
+def _actor(request: Request) -> Actor:
+    if isinstance(request.auth, ApiKey):
+        return Actor.for_api_key(request.auth)
+    return Actor.for_user(request.user)
+
+
+class SellerOrderMixin:
+    organisation_kind = OrganisationKind.SELLER
+
+    def seller(self) -> Any:
+        return acting_organisation(self.request, OrganisationKind.SELLER)  # type: ignore[attr-defined]
+
+    def seller_order(self, pk: int) -> SellerOrder:
+        return selectors.seller_order_get(seller=self.seller(), id=pk)
+
+    def respond(self, seller_order: SellerOrder) -> Response:
+        fresh = selectors.seller_order_get(seller=self.seller(), id=seller_order.pk)
+        return Response(SellerOrderSerializer(fresh).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the seller's orders",
+        tags=["seller orders"],
+        parameters=[OpenApiParameter("status", str, enum=STATUS_CHOICES, description="Only orders in this status.")],
+    )
+)
+class SellerOrderList(SellerOrderMixin, generics.ListAPIView):
+    """The seller's orders, newest first (orders awaiting payment are not shown)."""
+
+    serializer_class = SellerOrderSerializer
+    required_scopes: ClassVar = {"GET": Scope.ORDERS_READ}
+    filter_backends: ClassVar = []
+
+    def get_queryset(self) -> QuerySet[SellerOrder]:
+        wanted = self.request.query_params.get("status") or None
+        if wanted is not None and wanted not in STATUS_CHOICES:
+            raise ApplicationError(
+                ErrorCode.VALIDATION,
+                f"Unknown status {wanted!r}.",
+                errors=[{"field": "status", "message": f"One of {', '.join(STATUS_CHOICES)}."}],
+            )
+        return selectors.seller_order_list(seller=self.seller(), status=wanted)
+
+
+@extend_schema_view(get=extend_schema(summary="Get one of the seller's orders", tags=["seller orders"]))
+class SellerOrderDetail(SellerOrderMixin, generics.RetrieveAPIView):
+    serializer_class = SellerOrderSerializer
+    required_scopes: ClassVar = {"GET": Scope.ORDERS_READ}
+
+    def get_object(self) -> SellerOrder:
+        return self.seller_order(self.kwargs["pk"])
+
+
+class SellerOrderAccept(SellerOrderMixin, APIView):
+    required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
+
+    @extend_schema(summary="Accept a paid order", tags=["seller orders"], request=None, responses=SellerOrderSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        seller_order = fulfilment.seller_order_accept(seller_order=self.seller_order(pk), actor=_actor(request))
+        return self.respond(seller_order)
+
+
+class SellerOrderShip(SellerOrderMixin, APIView):
+    required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
+
+    @extend_schema(
+        summary="Ship an accepted order",
+        description="Carrier, tracking number and one IMEI (Luhn-checked) or serial per unit. "
+        "A unit on the blocklist of reported-stolen devices is refused (422, device-blocklisted).",
+        tags=["seller orders"],
+        request=ShipSerializer,
+        responses=SellerOrderSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        seller_order = self.seller_order(pk)
+        serializer = ShipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        units: dict[int, list[str]] = defaultdict(list)
+        for unit in serializer.validated_data["units"]:
+            units[unit["line"]].append(unit["identifier"])
+        known = set(OrderLine.objects.filter(seller_order=seller_order).values_list("pk", flat=True))
+        unknown = sorted(set(units) - known)
+        if unknown:
+            raise ApplicationError(
+                ErrorCode.VALIDATION,
+                "Unknown order line.",
+                errors=[{"field": "units.line", "message": f"Line {line} is not in this order."} for line in unknown],
+            )
+        seller_order = fulfilment.seller_order_ship(
+            seller_order=seller_order,
+            actor=_actor(request),
+            carrier=serializer.validated_data["carrier"],
+            tracking_number=serializer.validated_data["tracking_number"],
+            units=units,
+        )
+        return self.respond(seller_order)
+
+
+class SellerOrderDeliver(SellerOrderMixin, APIView):
+    required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
+
+    @extend_schema(
+        summary="Record delivery (carrier tracking update)",
+        description="Marks a shipped order delivered; each unit's warranty starts on the delivery date.",
+        tags=["seller orders"],
+        request=DeliverSerializer,
+        responses=SellerOrderSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        seller_order = self.seller_order(pk)
+        serializer = DeliverSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        seller_order = fulfilment.seller_order_mark_delivered(
+            seller_order=seller_order, actor=_actor(request), delivered_at=serializer.validated_data.get("delivered_at")
+        )
+        return self.respond(seller_order)
+
+
+class PartnerOrderList(APIView):
+    """Place an order for a customer of the partner, paid on the partner's invoice."""
+
+    organisation_kind = OrganisationKind.PARTNER
+    required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
+
+    @extend_schema(
+        summary="Place an order for a customer",
+        tags=["partner orders"],
+        request=PartnerOrderCreateSerializer,
+        responses={201: PartnerOrderSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = PartnerOrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        market = Market.objects.filter(code=data["market"].lower(), is_active=True).first()
+        if market is None:
+            raise ApplicationError(
+                ErrorCode.VALIDATION, "Unknown market.", errors=[{"field": "market", "message": "Unknown market."}]
+            )
+        customer = data["customer"]
+        order = order_place(
+            actor=_actor(request),
+            market=market,
+            lines=[PlacementLine(line["listing"], line["quantity"]) for line in data["lines"]],
+            contact=Contact(**customer),
+            partner=acting_organisation(request, OrganisationKind.PARTNER),
+            partner_reference=data["reference"],
+        )
+        order = selectors.partner_order_get(partner=order.partner, id=order.pk)
+        return Response(PartnerOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(get=extend_schema(summary="Get one of the partner's orders", tags=["partner orders"]))
+class PartnerOrderDetail(generics.RetrieveAPIView):
+    organisation_kind = OrganisationKind.PARTNER
+    required_scopes: ClassVar = {"GET": Scope.ORDERS_READ}
+    serializer_class = PartnerOrderSerializer
+
+    def get_object(self) -> Any:
+        return selectors.partner_order_get(
+            partner=acting_organisation(self.request, OrganisationKind.PARTNER), id=self.kwargs["pk"]
+        )

@@ -1,0 +1,160 @@
+"""Order reads with rules: the cart review, a shopper's orders, a seller's orders (scoped), a partner's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from catalog.models import Listing
+from catalog.states import ListingStatus
+from marketplace.models import Market, Organisation, User
+from marketplace.money import Money, vat_included_in
+from marketplace.tenancy import get_scoped_or_404, scope
+from orders.models import Cart, CartLine, Order, OrderLine, SellerOrder
+from orders.states import SellerOrderStatus
+
+
+@dataclass
+class CartRow:
+    line: CartLine
+    listing: Listing
+    price: Money
+    quantity: int
+    available: bool
+    price_changed: bool
+    quantity_reduced: bool
+    problem: str = ""
+
+    @property
+    def total(self) -> Money:
+        return self.price * self.quantity
+
+
+@dataclass
+class CartGroup:
+    seller: Organisation
+    rows: list[CartRow] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Money:
+        total = Money.zero(self.rows[0].price.currency)
+        for row in self.rows:
+            if row.available:
+                total += row.total
+        return total
+
+
+@dataclass
+class CartReview:
+    market: Market
+    groups: list[CartGroup]
+    elsewhere: list[CartRow]  # lines of another market: kept, not bought here
+
+    @property
+    def rows(self) -> list[CartRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def buyable(self) -> list[CartRow]:
+        return [row for row in self.rows if row.available]
+
+    @property
+    def total(self) -> Money:
+        total = Money.zero(self.market.currency)
+        for row in self.buyable:
+            total += row.total
+        return total
+
+    @property
+    def vat(self) -> Money:
+        return vat_included_in(self.total, self.market.vat_rate_basis_points)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(row.price_changed or not row.available or row.quantity_reduced for row in self.rows)
+
+    @property
+    def count(self) -> int:
+        return sum(row.quantity for row in self.buyable)
+
+
+def cart_review(*, cart: Cart | None, market: Market) -> CartReview:
+    """The cart as it stands now: current prices and stock, with every change since adding shown plainly."""
+    if cart is None:
+        return CartReview(market=market, groups=[], elsewhere=[])
+    lines = (
+        CartLine.objects.filter(cart=cart)
+        .select_related("listing__seller", "listing__variant__product__category", "listing__grade")
+        .order_by("added_at", "id")
+    )
+    groups: dict[int, CartGroup] = {}
+    elsewhere: list[CartRow] = []
+    for line in lines:
+        listing = line.listing
+        on_sale = listing.status == ListingStatus.ACTIVE and listing.stock > 0
+        quantity = min(line.quantity, listing.stock) if on_sale else line.quantity
+        row = CartRow(
+            line=line,
+            listing=listing,
+            price=listing.price,
+            quantity=max(quantity, 1),
+            available=on_sale,
+            price_changed=on_sale and line.seen_price_amount != listing.price_amount,
+            quantity_reduced=on_sale and quantity < line.quantity,
+            problem="" if on_sale else "unavailable",
+        )
+        if listing.market_id != market.code:
+            elsewhere.append(row)
+            continue
+        groups.setdefault(listing.seller_id, CartGroup(seller=listing.seller)).rows.append(row)
+    return CartReview(market=market, groups=list(groups.values()), elsewhere=elsewhere)
+
+
+def cart_count(*, cart: Cart | None) -> int:
+    if cart is None:
+        return 0
+    return sum(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True))
+
+
+def _order_detail_queryset() -> QuerySet[Order]:
+    return Order.objects.select_related("market", "payment").prefetch_related(
+        Prefetch(
+            "seller_orders",
+            queryset=SellerOrder.objects.select_related("seller")
+            .prefetch_related(
+                Prefetch("lines", queryset=OrderLine.objects.prefetch_related("units__warranty").order_by("pk"))
+            )
+            .order_by("pk"),
+        )
+    )
+
+
+def order_list_for_shopper(*, shopper: User) -> QuerySet[Order]:
+    return _order_detail_queryset().filter(buyer=shopper).order_by("-created_at", "-id")
+
+
+def order_get_for_shopper(*, shopper: User, number: str) -> Order:
+    """A shopper's own order; another's is a plain 404."""
+    return get_scoped_or_404(_order_detail_queryset(), shopper, field="buyer", number=number)
+
+
+def seller_order_list(*, seller: Organisation | None, status: str | None = None) -> QuerySet[SellerOrder]:
+    queryset = scope(SellerOrder.objects.all(), seller, field="seller").select_related("order", "order__market")
+    queryset = queryset.exclude(status=SellerOrderStatus.PENDING_PAYMENT)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.prefetch_related("units")))
+
+
+def seller_order_get(*, seller: Organisation | None, id: int) -> SellerOrder:
+    """A seller's own order; another tenant's (or one still awaiting payment) is a plain 404."""
+    return get_scoped_or_404(seller_order_list(seller=seller), seller, field="seller", pk=id)
+
+
+def partner_order_list(*, partner: Organisation | None) -> QuerySet[Order]:
+    return scope(_order_detail_queryset(), partner, field="partner")
+
+
+def partner_order_get(*, partner: Organisation | None, id: int) -> Order:
+    return get_scoped_or_404(_order_detail_queryset(), partner, field="partner", pk=id)

@@ -1,0 +1,242 @@
+"""Storefront pages: cart, checkout, payment (Stripe Payment Element or the test provider), the
+Stripe webhook, and the shopper's account (orders, parcels, warranties)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from catalog.markets import current_market
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
+from orders import payments, selectors
+from orders.forms import CancelForm, CheckoutForm
+from orders.models import Cart, Order, PaymentProvider, SellerOrder
+from orders.services import cart as cart_services
+from orders.services.checkout import Contact, PlacementLine, order_place, stripe_event_process, test_payment_settle
+from orders.services.fulfilment import seller_order_cancel
+from orders.states import CANCELLABLE, CancelledBy, OrderStatus
+
+logger = logging.getLogger(__name__)
+CART_SESSION_KEY = "encore_cart_id"
+
+
+def resolve_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
+    """The request's cart. An anonymous session's cart merges into the account's once logged in."""
+    session_cart_id = request.session.get(CART_SESSION_KEY)
+    session_cart = Cart.objects.filter(pk=session_cart_id, user__isnull=True).first() if session_cart_id else None
+    if request.user.is_authenticated:
+        cart = Cart.objects.filter(user=request.user).first()
+        if session_cart is not None:
+            cart = cart or cart_services.cart_for_user(user=request.user)
+            cart_services.cart_merge(source=session_cart, target=cart)
+        if session_cart_id:
+            request.session.pop(CART_SESSION_KEY, None)
+        if cart is None and create:
+            cart = cart_services.cart_for_user(user=request.user)
+        return cart
+    if session_cart is None and create:
+        session_cart = Cart.objects.create()
+        request.session[CART_SESSION_KEY] = session_cart.pk
+    return session_cart
+
+
+def _store_context(request: HttpRequest) -> dict[str, object]:
+    from catalog.selectors import categories_tree, markets_active
+
+    return {"market": current_market(request), "markets": markets_active(), "nav_categories": categories_tree()}
+
+
+def cart_detail(request: HttpRequest) -> HttpResponse:
+    market = current_market(request)
+    review = selectors.cart_review(cart=resolve_cart(request), market=market)
+    return render(request, "orders/cart.html", {**_store_context(request), "review": review})
+
+
+def cart_add_offer(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """A small page for one offer with an "Add to cart" button (linked from offers; the POST is `cart_add`)."""
+    from catalog.models import Listing
+
+    listing = get_object_or_404(
+        Listing.objects.visible().select_related("variant__product", "grade", "seller"), pk=listing_id
+    )
+    return render(request, "orders/offer.html", {**_store_context(request), "listing": listing})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    try:
+        listing_id = int(request.POST.get("listing", ""))
+        quantity = int(request.POST.get("quantity", "1") or 1)
+    except ValueError:
+        return HttpResponseBadRequest("listing and quantity are numbers")
+    cart = resolve_cart(request, create=True)
+    try:
+        cart_services.cart_add(cart=cart, listing_id=listing_id, quantity=quantity)
+        messages.success(request, _("Added to your cart."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    cart = resolve_cart(request)
+    if cart is None:
+        return redirect("orders:cart")
+    try:
+        quantity = 0 if "remove" in request.POST else int(request.POST.get("quantity", "1"))
+    except ValueError:
+        quantity = 1
+    cart_services.cart_set_quantity(cart=cart, line_id=line_id, quantity=quantity)
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_accept_changes(request: HttpRequest) -> HttpResponse:
+    cart = resolve_cart(request)
+    if cart is not None:
+        cart_services.cart_accept_prices(cart=cart)
+        review = selectors.cart_review(cart=cart, market=current_market(request))
+        for row in review.rows:
+            if not row.available:
+                cart_services.cart_set_quantity(cart=cart, line_id=row.line.pk, quantity=0)
+            elif row.quantity_reduced:
+                cart_services.cart_set_quantity(cart=cart, line_id=row.line.pk, quantity=row.quantity)
+    return redirect("orders:checkout")
+
+
+@login_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    market = current_market(request)
+    cart = resolve_cart(request)
+    review = selectors.cart_review(cart=cart, market=market)
+    if not review.buyable:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("orders:cart")
+    last = Order.objects.filter(buyer=request.user).order_by("-created_at").first()
+    initial = {"full_name": request.user.full_name, "email": request.user.email}
+    if last is not None:
+        initial.update(
+            {"phone": last.phone, "address_line": last.address_line, "postal_code": last.postal_code, "city": last.city}
+        )
+    form = CheckoutForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and not review.has_changes:
+        data = form.cleaned_data
+        try:
+            order = order_place(
+                actor=Actor.for_user(request.user),
+                market=market,
+                lines=[
+                    PlacementLine(row.listing.pk, row.quantity, row.line.seen_price_amount) for row in review.buyable
+                ],
+                contact=Contact(country=market.code, **data),
+                buyer=request.user,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("orders:checkout")
+        cart_services.cart_clear(cart=cart, listing_ids=[row.listing.pk for row in review.buyable])
+        return redirect("orders:pay", number=order.number)
+    return render(request, "orders/checkout.html", {**_store_context(request), "review": review, "form": form})
+
+
+@login_required
+def pay(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.order_get_for_shopper(shopper=request.user, number=number)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return redirect("orders:account_order", number=order.number)
+    context = {
+        **_store_context(request),
+        "order": order,
+        "payment": order.payment,
+        "is_test_provider": order.payment.provider == PaymentProvider.TEST,
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": request.build_absolute_uri(reverse("orders:account_order", args=[order.number])),
+    }
+    return render(request, "orders/pay.html", context)
+
+
+@login_required
+@require_POST
+def test_pay(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.order_get_for_shopper(shopper=request.user, number=number)
+    if order.payment.provider != PaymentProvider.TEST:
+        raise Http404("Not a test payment")
+    try:
+        test_payment_settle(
+            order=order, actor=Actor.for_user(request.user), succeed=request.POST.get("outcome") == "pay"
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if request.POST.get("outcome") == "pay":
+            messages.success(request, _("Payment received (test provider). Thank you!"))
+        else:
+            messages.error(request, _("The payment was declined. Nothing was charged and the items went back on sale."))
+    return redirect("orders:account_order", number=order.number)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's signed events. Verified with the SDK; each event id acts once (see `stripe_event_process`)."""
+    if not payments.stripe_configured():
+        raise Http404("Stripe is not configured")
+    try:
+        stripe.Webhook.construct_event(
+            request.body, request.headers.get("Stripe-Signature", ""), settings.STRIPE_WEBHOOK_SECRET
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("invalid signature")
+    event = json.loads(request.body)
+    try:
+        stripe_event_process(event=event)
+    except ApplicationError as error:
+        # A rule refused it (e.g. an amount mismatch): acknowledge, log, and let a person look.
+        logger.error("Stripe event %s refused: %s", event.get("id"), error.message)
+    return HttpResponse(status=200)
+
+
+@login_required
+def account_orders(request: HttpRequest) -> HttpResponse:
+    orders = list(selectors.order_list_for_shopper(shopper=request.user)[:50])
+    return render(request, "orders/account_orders.html", {**_store_context(request), "orders": orders})
+
+
+@login_required
+def account_order(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.order_get_for_shopper(shopper=request.user, number=number)
+    return render(
+        request,
+        "orders/account_order.html",
+        {**_store_context(request), "order": order, "cancellable": CANCELLABLE, "form": CancelForm()},
+    )
+
+
+@login_required
+@require_POST
+def account_seller_order_cancel(request: HttpRequest, number: str, seller_order_id: int) -> HttpResponse:
+    order = selectors.order_get_for_shopper(shopper=request.user, number=number)
+    seller_order = get_object_or_404(SellerOrder, order=order, pk=seller_order_id)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        seller_order_cancel(
+            seller_order=seller_order, actor=Actor.for_user(request.user), by=CancelledBy.SHOPPER, reason=reason
+        )
+        messages.success(request, _("Cancelled. The refund is on its way to your payment method."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("orders:account_order", number=order.number)
