@@ -8,7 +8,7 @@ from catalog.models import Listing
 from marketplace.actors import Actor
 from marketplace.models import Market, User
 from orders.models import Order, SellerOrder
-from orders.services.checkout import Contact, PlacementLine, order_place, test_payment_settle
+from orders.services.checkout import Contact, PlacementLine, order_mark_paid, order_place
 from orders.services.fulfilment import seller_order_accept, seller_order_mark_delivered, seller_order_ship
 
 SYSTEM = Actor.system("tests")
@@ -56,8 +56,11 @@ def place(*items: tuple[Listing, int], buyer: User | None = None, market: str | 
 
 
 def paid(*items: tuple[Listing, int], buyer: User | None = None) -> Order:
+    """Placed and paid, whatever the provider (as the webhook or the test provider would)."""
     order = place(*items, buyer=buyer)
-    return test_payment_settle(order=order, actor=SYSTEM, succeed=True)
+    return order_mark_paid(
+        order=order, actor=SYSTEM, amount_received=order.total, reference=order.payment.reference or ""
+    )
 
 
 def ship(seller_order: SellerOrder, *, first_imei: int = 1) -> SellerOrder:
