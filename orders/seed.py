@@ -1,0 +1,313 @@
+"""Demo orders: shoppers with order histories over the last 120 days, in every state.
+
+Orders are placed and moved through the real services (so the ledger, warranties, events and
+audit are the real ones), then their timestamps are moved back in time. Deterministic and
+idempotent: a second run finds the demo shoppers' orders and adds nothing.
+`--scale bench` adds 1,000,000 order lines with set-based SQL (250,000 orders x 4 lines).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Listing
+from catalog.states import ListingStatus
+from marketplace.actors import Actor
+from marketplace.models import Market, Organisation, User
+from marketplace.seed import DEMO_PASSWORD
+from orders.models import BlockedDevice, Order, OrderLine, Payment, SellerOrder, SellerPayoutAccount
+from orders.services.checkout import Contact, PlacementLine, order_mark_paid, order_place, test_payment_settle
+from orders.services.fulfilment import (
+    seller_order_accept,
+    seller_order_cancel,
+    seller_order_complete,
+    seller_order_mark_delivered,
+    seller_order_ship,
+)
+from orders.states import CancelledBy
+from warranty.models import Warranty
+
+Log = Callable[[str], None]
+DEMO_SHOPPERS = [("shopper@encore.test", "Chloé Shopper")] + [
+    (f"demo-shopper-{n}@encore.test", name)
+    for n, name in enumerate(["Léa Martin", "Jonas Weber", "Sofia Rossi", "Hugo Bernard", "Emma Dubois"], 1)
+]
+# What happens to each demo order: the last state it reaches.
+OUTCOMES = [
+    "completed",
+    "completed",
+    "delivered",
+    "shipped",
+    "accepted",
+    "paid",
+    "cancelled_by_shopper",
+    "cancelled_by_seller",
+    "expired",
+    "payment_failed",
+    "pending_payment",
+]
+BENCH_ORDERS = 250_000
+BENCH_LINES_PER_ORDER = 4
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(email, "shopper with order history (/account/orders/)") for email, _ in DEMO_SHOPPERS[1:2]]
+
+
+def seed(*, scale: str, log: Log) -> None:
+    """Rows of this app alone: a stolen device on the blocklist (so the refusal can be tried)."""
+    BlockedDevice.objects.get_or_create(identifier="356938035643809", defaults={"reason": "reported stolen (demo)"})
+
+
+def seed_after(*, scale: str, log: Log) -> None:
+    _seed_demo_orders(log)
+    if scale == "bench":
+        _seed_bench_lines(log)
+
+
+def _imei(n: int) -> str:
+    body = f"35{n:012d}"
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return body + str((10 - total % 10) % 10)
+
+
+def _backdate(order: Order, moment: object) -> None:
+    """Move an order and its seller orders, warranties and ledger back to `moment` (keeping the gaps)."""
+    delta = timezone.now() - moment  # type: ignore[operator]
+    Order.objects.filter(pk=order.pk).update(
+        created_at=F("created_at") - delta,
+        updated_at=F("updated_at") - delta,
+        expires_at=F("expires_at") - delta,
+        paid_at=F("paid_at") - delta,
+    )
+    seller_orders = SellerOrder.objects.filter(order=order)
+    seller_orders.update(
+        created_at=F("created_at") - delta,
+        updated_at=F("updated_at") - delta,
+        paid_at=F("paid_at") - delta,
+        ship_by=F("ship_by") - delta,
+        accepted_at=F("accepted_at") - delta,
+        shipped_at=F("shipped_at") - delta,
+        delivered_at=F("delivered_at") - delta,
+        completed_at=F("completed_at") - delta,
+        cancelled_at=F("cancelled_at") - delta,
+    )
+    from orders.models import LedgerEntry
+
+    LedgerEntry.objects.filter(seller_order__order=order).update(created_at=F("created_at") - delta)
+    Warranty.objects.filter(line__seller_order__order=order).update(
+        starts_on=F("starts_on") - delta, ends_on=F("ends_on") - delta
+    )
+
+
+def _seed_demo_orders(log: Log) -> None:
+    market = Market.objects.get(code="fr")
+    listings = list(
+        Listing.objects.filter(market=market, status=ListingStatus.ACTIVE, seller__kind="seller")
+        .select_related("seller")
+        .order_by("pk")[:60]
+    )
+    if len(listings) < 4:
+        log("orders: no demo listings in France, no demo orders")
+        return
+    shoppers = []
+    for email, name in DEMO_SHOPPERS:
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            full_name=name,
+        )
+        shoppers.append(user)
+    if Order.objects.filter(buyer__in=shoppers).exists():
+        log("orders: demo orders already there")
+        return
+    for seller in Organisation.objects.filter(pk__in={listing.seller_id for listing in listings}):
+        SellerPayoutAccount.objects.get_or_create(
+            seller=seller, defaults={"stripe_account_id": f"acct_demo_{seller.pk}"}
+        )
+    rng = random.Random(5)  # noqa: S311 - deterministic demo data
+    actor = Actor.system("seed")
+    started = time.perf_counter()
+    count = 0
+    unit = 1000
+    for shopper in shoppers:
+        for index, outcome in enumerate(OUTCOMES):
+            picked = rng.sample(listings, k=1 + (index % 3 == 0))
+            # Enough stock for the demo order, whatever earlier runs sold.
+            for listing in picked:
+                Listing.objects.filter(pk=listing.pk, stock__lt=2).update(stock=5)
+            # Awaiting payment: placed just now (the beat expires it after 30 minutes, as it should).
+            days_ago = {"pending_payment": 0, "paid": 0}.get(outcome, rng.randint(2, 120))
+            if outcome in ("completed",):
+                days_ago = rng.randint(45, 120)
+            if outcome == "delivered":
+                days_ago = rng.randint(5, 25)
+            with transaction.atomic():
+                order = order_place(
+                    actor=actor,
+                    market=market,
+                    lines=[PlacementLine(listing.pk, 1) for listing in picked],
+                    contact=Contact(
+                        email=shopper.email,
+                        full_name=shopper.full_name,
+                        address_line=f"{rng.randint(1, 90)} rue de la République",
+                        postal_code="69002",
+                        city="Lyon",
+                        country="fr",
+                    ),
+                    buyer=shopper,
+                )
+                if outcome == "expired":
+                    from orders.services.checkout import order_expire
+
+                    order_expire(order=order, actor=actor)
+                elif outcome == "payment_failed":
+                    Payment.objects.filter(order=order).update(provider="test")
+                    test_payment_settle(order=Order.objects.get(pk=order.pk), actor=actor, succeed=False)
+                elif outcome != "pending_payment":
+                    order = order_mark_paid(
+                        order=order, actor=actor, amount_received=order.total, reference=order.payment.reference or ""
+                    )
+                    for seller_order in order.seller_orders.order_by("pk"):
+                        if outcome == "cancelled_by_shopper":
+                            seller_order_cancel(seller_order=seller_order, actor=actor, by=CancelledBy.SHOPPER)
+                            continue
+                        if outcome == "paid":
+                            continue
+                        seller_order_accept(seller_order=seller_order, actor=actor)
+                        if outcome == "cancelled_by_seller":
+                            seller_order_cancel(
+                                seller_order=seller_order, actor=actor, by=CancelledBy.SELLER, reason="unit failed QA"
+                            )
+                            continue
+                        if outcome == "accepted":
+                            continue
+                        units = {}
+                        for line in OrderLine.objects.filter(seller_order=seller_order):
+                            units[line.pk] = [_imei(unit + n) for n in range(line.quantity)]
+                            unit += line.quantity
+                        seller_order_ship(
+                            seller_order=seller_order,
+                            actor=actor,
+                            carrier=rng.choice(["Colissimo", "DHL", "UPS", "Chronopost"]),
+                            tracking_number=f"DEMO{unit:09d}",
+                            units=units,
+                        )
+                        if outcome == "shipped":
+                            continue
+                        seller_order_mark_delivered(seller_order=seller_order, actor=actor)
+                        if outcome == "completed":
+                            seller_order_complete(seller_order=seller_order, actor=actor)
+                if days_ago:
+                    _backdate(order, timezone.now() - timedelta(days=days_ago, hours=rng.randint(0, 20)))
+            count += 1
+    log(f"orders: {count} demo orders for {len(shoppers)} shoppers in {time.perf_counter() - started:.1f}s")
+
+
+def _seed_bench_lines(log: Log) -> None:
+    """250,000 completed orders x 4 lines = 1,000,000 order lines, set-based (INSERT ... SELECT)."""
+    if Order.objects.filter(number__startswith="B").exists():
+        log("orders: bench orders already there")
+        return
+    started = time.perf_counter()
+    shopper = User.objects.get(email="shopper@encore.test")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_listing ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY l.id) - 1 AS n,
+                   row_number() OVER (PARTITION BY l.seller_id ORDER BY l.id) - 1 AS sn,
+                   count(*) OVER (PARTITION BY l.seller_id) AS scount, l.id, l.seller_id, l.price_amount, l.sku,
+                   l.warranty_months, l.grade_id, p.name AS product_name, p.slug, p.category_id, o.name AS seller_name
+            FROM catalog_listing l JOIN catalog_variant v ON v.id = l.variant_id
+            JOIN catalog_product p ON p.id = v.product_id JOIN marketplace_organisation o ON o.id = l.seller_id
+            WHERE l.market_id = 'fr' AND l.currency = 'EUR'
+            """
+        )
+        cursor.execute("SELECT count(*) FROM bench_listing")
+        listing_count = cursor.fetchone()[0]
+        if listing_count == 0:
+            log("orders: no listings in France, no bench orders")
+            return
+        # One seller per order (the listing picked by the order number decides it); its 4 lines are
+        # that seller's next listings, so each order has one seller order and one line per listing.
+        cursor.execute(
+            """
+            INSERT INTO orders_order (number, channel, buyer_id, partner_reference, market_id, currency, total_amount,
+                vat_amount, status, email, full_name, phone, address_line, postal_code, city, country,
+                created_at, updated_at, expires_at, paid_at)
+            SELECT 'B' || lpad(g::text, 9, '0'), 'storefront', %s, '', 'fr', 'EUR', 0, 0, 'paid',
+                'bench@encore.test', 'Bench Shopper', '', '1 rue du Bench', '75001', 'Paris', 'fr',
+                now() - (g %% 120) * interval '1 day', now(), now(), now() - (g %% 120) * interval '1 day'
+            FROM generate_series(1, %s) g
+            """,
+            [shopper.pk, BENCH_ORDERS],
+        )
+        cursor.execute(
+            """
+            INSERT INTO orders_sellerorder (order_id, seller_id, status, currency, subtotal_amount, commission_amount,
+                carrier, tracking_number, cancelled_by, cancel_reason, paid_at, ship_by, accepted_at, shipped_at,
+                delivered_at, completed_at, created_at, updated_at)
+            SELECT o.id, bl.seller_id, 'completed', 'EUR', bl.price_amount * %s, (bl.price_amount * %s) / 10,
+                'DHL', 'BENCH' || o.id, '', '', o.paid_at, o.paid_at + interval '1 day', o.paid_at,
+                o.paid_at + interval '12 hours', o.paid_at + interval '3 days', o.paid_at + interval '33 days',
+                o.created_at, o.created_at
+            FROM orders_order o
+            JOIN bench_listing bl ON bl.n = (substr(o.number, 2)::int %% %s)
+            WHERE o.number LIKE 'B%%'
+            """,
+            [BENCH_LINES_PER_ORDER, BENCH_LINES_PER_ORDER, listing_count],
+        )
+        cursor.execute(
+            """
+            INSERT INTO orders_orderline (seller_order_id, listing_id, quantity, unit_price_amount, currency,
+                commission_basis_points, product_name, product_slug, category_id_snapshot, variant_label, grade_code,
+                grade_name, seller_name, sku, warranty_months)
+            SELECT so.id, line.id, 1, line.price_amount, 'EUR', 1000, line.product_name, line.slug,
+                line.category_id, '', line.grade_id, line.grade_id, line.seller_name, line.sku, line.warranty_months
+            FROM orders_sellerorder so
+            JOIN orders_order o ON o.id = so.order_id AND o.number LIKE 'B%%'
+            JOIN bench_listing first ON first.n = (substr(o.number, 2)::int %% %s)
+            CROSS JOIN generate_series(0, %s - 1) k
+            JOIN bench_listing line ON line.seller_id = first.seller_id AND line.sn = (first.sn + k) %% first.scount
+            """,
+            [listing_count, BENCH_LINES_PER_ORDER],
+        )
+        cursor.execute(
+            """
+            UPDATE orders_sellerorder so SET subtotal_amount = t.total, commission_amount = t.total / 10
+            FROM (SELECT seller_order_id, sum(unit_price_amount * quantity) AS total FROM orders_orderline
+                  GROUP BY seller_order_id) t
+            WHERE t.seller_order_id = so.id AND so.tracking_number LIKE 'BENCH%%'
+            """
+        )
+        cursor.execute(
+            """
+            UPDATE orders_order o SET total_amount = so.subtotal_amount,
+                vat_amount = round(so.subtotal_amount * 2000.0 / 12000.0)
+            FROM orders_sellerorder so WHERE so.order_id = o.id AND o.number LIKE 'B%%'
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO orders_payment (order_id, provider, reference, client_secret, status, currency, amount,
+                captured_amount, refunded_amount, created_at, updated_at)
+            SELECT o.id, 'test', 'bench_' || o.number, '', 'succeeded', 'EUR', o.total_amount, o.total_amount, 0,
+                o.created_at, o.created_at
+            FROM orders_order o WHERE o.number LIKE 'B%%'
+            """
+        )
+    cursor = connection.cursor()
+    cursor.execute("ANALYZE orders_order; ANALYZE orders_sellerorder; ANALYZE orders_orderline")
+    lines = OrderLine.objects.filter(seller_order__order__number__startswith="B").count()
+    log(f"orders: bench {BENCH_ORDERS} orders, {lines} order lines in {time.perf_counter() - started:.1f}s")
