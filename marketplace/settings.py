@@ -247,6 +247,12 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "description": "An Encore API key."}}
     },
     "SECURITY": [{"ApiKey": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "catalog.states.ListingStatus",
+        "ImportRowStatusEnum": ["draft", "active", "paused"],
+        "OrderStatusEnum": "orders.states.OrderStatus",
+        "SellerOrderStatusEnum": "orders.states.SellerOrderStatus",
+    },
 }
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 

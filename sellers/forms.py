@@ -95,3 +95,53 @@ class InvitationForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class ListingForm(forms.Form):
+    """Shape of the create/edit form; the rules live in `listing_create` / `listing_update`."""
+
+    variant = forms.ModelChoiceField(label=_("Product variant"), queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
+    grade = forms.ModelChoiceField(label=_("Grade"), queryset=None, to_field_name="code", empty_label=None)  # type: ignore[arg-type]
+    market = forms.ModelChoiceField(label=_("Market"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    battery_health = forms.IntegerField(label=_("Battery health (%)"), min_value=0, max_value=100)
+    warranty_months = forms.IntegerField(label=_("Warranty (months)"), min_value=12, initial=12)
+    price = forms.DecimalField(label=_("Price, all-in"), min_value=0, decimal_places=2, max_digits=12)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, initial=1)
+    sku = forms.CharField(label=_("SKU"), max_length=64)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("active", _("Active")), ("draft", _("Draft")), ("paused", _("Paused"))],
+        initial="active",
+    )
+
+    def __init__(self, *args: Any, editing: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from catalog.models import Grade, Variant
+
+        self.fields["variant"].queryset = Variant.objects.all()
+        self.fields["grade"].queryset = Grade.objects.all()
+        self.fields["market"].queryset = Market.objects.filter(is_active=True)
+        self.editing = editing
+        if editing is not None:
+            self.fields["variant"].disabled = True
+            self.fields["market"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        market, price = cleaned.get("market"), cleaned.get("price")
+        if market is not None and price is not None:
+            from marketplace.money import Money
+
+            try:
+                cleaned["price_amount"] = Money.from_decimal(price, market.currency).amount
+            except ValueError:
+                self.add_error("price", _("%(currency)s has no cents.") % {"currency": market.currency})
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV with the template's columns; at most 5,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -338,6 +338,14 @@ def seller_decide(*, seller: Seller, decision: str, actor: Actor, reason: str) -
 # --- listings touched by lifecycle decisions -------------------------------------------
 
 
+def _catalog_changed_if(moved: list[object]) -> None:
+    """Storefront caches key on the catalog version: bump it (on commit) when listings left or came back."""
+    from catalog.services import catalog_changed
+
+    if moved:
+        catalog_changed()
+
+
 def _pause_listings_by_platform(seller: Seller, *, actor: Actor, reason: str) -> list[object]:
     from catalog.models import Listing
     from catalog.states import TRANSITIONS as LISTING_TRANSITIONS
@@ -359,6 +367,7 @@ def _pause_listings_by_platform(seller: Seller, *, actor: Actor, reason: str) ->
             for pk in paused
         ],
     )
+    _catalog_changed_if(paused)
     return paused
 
 
@@ -367,7 +376,7 @@ def _resume_listings_paused_by_platform(seller: Seller, *, actor: Actor, reason:
     from catalog.states import TRANSITIONS as LISTING_TRANSITIONS
     from catalog.states import ListingStatus
 
-    return bulk_transition(
+    resumed = bulk_transition(
         Listing.objects.filter(seller=seller.organisation),
         from_status=ListingStatus.PAUSED_BY_PLATFORM,
         to=ListingStatus.ACTIVE,
@@ -376,6 +385,8 @@ def _resume_listings_paused_by_platform(seller: Seller, *, actor: Actor, reason:
         reason=reason,
         organisation=seller.organisation,
     )
+    _catalog_changed_if(resumed)
+    return resumed
 
 
 def _deactivate_listings(seller: Seller, *, actor: Actor, reason: str) -> list[object]:
@@ -400,6 +411,7 @@ def _deactivate_listings(seller: Seller, *, actor: Actor, reason: str) -> list[o
                 reason=reason,
                 organisation=seller.organisation,
             )
+    _catalog_changed_if(moved)
     return moved
 
 

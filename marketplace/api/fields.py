@@ -24,7 +24,7 @@ class MoneyField(serializers.Field):
     """`{"amount": 12999, "currency": "EUR"}` <-> `Money`."""
 
     default_error_messages = {
-        "invalid": "Expected {'amount': integer minor units, 'currency': ISO 4217 code}.",
+        "invalid": 'Expected an object with "amount" (integer minor units) and "currency" (ISO 4217 code).',
     }
 
     def to_representation(self, value: Money) -> dict[str, Any]:

@@ -1,3 +1,11 @@
 """Seller endpoints under /api/v1/seller/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sellers.api import views
+
+urlpatterns = [
+    path("listings/", views.ListingListCreate.as_view(), name="api-seller-listings"),
+    path("listings/import/", views.ListingImport.as_view(), name="api-seller-listings-import"),
+    path("listings/<int:pk>/", views.ListingDetail.as_view(), name="api-seller-listing"),
+]

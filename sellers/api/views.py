@@ -1,0 +1,225 @@
+"""Seller API: /api/v1/seller/listings/ (list, create, retrieve, update, delete) and the bulk import."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, parsers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.models import Listing
+from catalog.services import listing_create, listing_deactivate, listing_update
+from catalog.states import ListingStatus
+from marketplace.actors import Actor
+from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from marketplace.api.pagination import CursorPagination
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.models import ApiKey, OrganisationKind, Scope
+from marketplace.tenancy import acting_organisation, get_scoped_or_404, scope
+from sellers.api.serializers import ImportResultSerializer, ImportRowSerializer, ListingSerializer
+from sellers.imports import ImportRow, listings_import, parse_csv
+
+PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json).")
+
+
+def actor_for(request: Request) -> Actor:
+    if isinstance(request.auth, ApiKey):
+        return Actor.for_api_key(request.auth)
+    return Actor.for_user(request.user)
+
+
+class SellerEndpoint:
+    """Seller listings: a seller key with `listings:write`, or a session member of a seller."""
+
+    organisation_kind = OrganisationKind.SELLER
+    required_scopes: ClassVar = {
+        "GET": Scope.LISTINGS_WRITE,
+        "POST": Scope.LISTINGS_WRITE,
+        "PATCH": Scope.LISTINGS_WRITE,
+        "PUT": Scope.LISTINGS_WRITE,
+        "DELETE": Scope.LISTINGS_WRITE,
+    }
+
+    def seller(self) -> Any:
+        return acting_organisation(self.request, OrganisationKind.SELLER)  # type: ignore[attr-defined]
+
+
+class ListingFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ListingStatus.choices)
+    market = filters.CharFilter(field_name="market_id")
+    grade = filters.CharFilter(field_name="grade_id")
+    sku = filters.CharFilter(field_name="sku", lookup_expr="iexact")
+
+    class Meta:
+        model = Listing
+        fields = ("status", "market", "grade", "sku")
+
+
+class ListingPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List your listings", tags=["seller"]),
+    post=extend_schema(
+        summary="Create a listing",
+        tags=["seller"],
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: ListingSerializer,
+            400: PROBLEM,
+            403: PROBLEM,
+            429: OpenApiResponse(
+                description="During probation, the 6th new listing of the day: problem `type` ending in "
+                "`probation-daily-cap`, with `Retry-After` (seconds until the next slot)."
+            ),
+        },
+    ),
+)
+class ListingListCreate(SellerEndpoint, generics.ListCreateAPIView):
+    serializer_class = ListingSerializer
+    pagination_class = ListingPagination
+    filterset_class = ListingFilter
+
+    def get_queryset(self) -> QuerySet[Listing]:
+        return scope(
+            Listing.objects.select_related("variant__product", "market", "grade"), self.seller(), field="seller"
+        )
+
+    @idempotent
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        listing = listing_create(
+            seller=self.seller(),
+            actor=actor_for(request),
+            variant=data["variant"],
+            grade=data["grade"],
+            market=data["market"],
+            price_amount=data["price"].amount,
+            stock=data["stock"],
+            sku=data["sku"],
+            battery_health=data["battery_health"],
+            warranty_months=data.get("warranty_months", 12),
+            status=data.get("status", ListingStatus.ACTIVE),
+        )
+        return Response(self.get_serializer(listing).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Get a listing", tags=["seller"]),
+    patch=extend_schema(summary="Update a listing (price, stock, grade, ... or status)", tags=["seller"]),
+    delete=extend_schema(summary="Deactivate a listing for good", tags=["seller"], responses={204: None}),
+)
+class ListingDetail(SellerEndpoint, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = ListingSerializer
+    http_method_names: ClassVar = ["get", "patch", "delete", "head", "options"]
+
+    def get_object(self) -> Listing:
+        return get_scoped_or_404(
+            Listing.objects.select_related("variant__product", "market", "grade"),
+            self.seller(),
+            field="seller",
+            pk=self.kwargs["pk"],
+        )
+
+    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        listing = self.get_object()
+        serializer = self.get_serializer(listing, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        changes.pop("variant", None)
+        changes.pop("market", None)
+        if "price" in changes:
+            changes["price_amount"] = changes.pop("price").amount
+        listing = listing_update(listing=listing, actor=actor_for(request), **changes)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        listing = self.get_object()
+        if listing.status != ListingStatus.DEACTIVATED:
+            listing_deactivate(listing=listing, actor=actor_for(request), reason="deleted through the API")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CSVParser(parsers.BaseParser):
+    media_type = "text/csv"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
+        return stream.read()
+
+
+@extend_schema(
+    summary="Import listings (CSV or JSON array), all or nothing",
+    description=(
+        "`text/csv` with the header `sku,variant,grade,market,price,stock,battery_health,warranty_months,status` "
+        "(price in major units, e.g. 129.99), or a JSON array of rows (price as money). Every row is validated; "
+        "if any fails nothing is saved and each error names its row and column (`field`: `row 3.price`). An "
+        "existing SKU in the same market updates that listing. During probation a file with more new listings "
+        "than today's free slots gets 429 `probation-daily-cap` and saves nothing."
+    ),
+    tags=["seller"],
+    parameters=[IDEMPOTENCY_PARAMETER],
+    request={"text/csv": {"type": "string"}, "application/json": ImportRowSerializer(many=True)},
+    responses={201: ImportResultSerializer, 400: PROBLEM, 429: PROBLEM},
+    examples=[
+        OpenApiExample(
+            "CSV",
+            media_type="text/csv",
+            request_only=True,
+            value="sku,variant,grade,market,price,stock,battery_health,warranty_months,status\n"
+            "IP13-128-BLK,42,excellent,fr,429.00,3,91,12,active\n",
+        )
+    ],
+)
+class ListingImport(SellerEndpoint, generics.GenericAPIView):
+    parser_classes: ClassVar = [parsers.JSONParser, CSVParser]
+    serializer_class = ImportResultSerializer
+
+    @idempotent
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if isinstance(request.data, bytes | str):
+            rows = parse_csv(request.data)
+        elif isinstance(request.data, list):
+            serializer = ImportRowSerializer(data=request.data, many=True)
+            if not serializer.is_valid():
+                raw = serializer.errors  # DRF gives {index: {field: [messages]}} for a list (or a list of dicts)
+                indexed = raw.items() if isinstance(raw, dict) else enumerate(raw)
+                errors = [
+                    {"field": f"row {index + 1}.{name}", "message": f"Row {index + 1}, column {name}: {messages[0]}"}
+                    for index, row_errors in indexed
+                    if isinstance(row_errors, dict)
+                    for name, messages in row_errors.items()
+                ] or [{"field": "", "message": str(raw)}]
+                raise ApplicationError(
+                    ErrorCode.VALIDATION, "Nothing was imported: some rows are not valid.", errors=errors
+                )
+            rows = [
+                ImportRow(
+                    number=index + 1,
+                    sku=row["sku"],
+                    variant_id=row["variant"],
+                    grade=row["grade"],
+                    market=row["market"],
+                    price=row["price"].amount,
+                    stock=row["stock"],
+                    battery_health=row["battery_health"],
+                    warranty_months=row["warranty_months"],
+                    status=row["status"],
+                )
+                for index, row in enumerate(serializer.validated_data)
+            ]
+        else:
+            raise ApplicationError(ErrorCode.VALIDATION, "Send text/csv or a JSON array of rows.")
+        result = listings_import(seller=self.seller(), actor=actor_for(request), rows=rows)
+        body = {
+            "created": len(result.created),
+            "updated": len(result.updated),
+            "listings": [listing.pk for listing in [*result.created, *result.updated]],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

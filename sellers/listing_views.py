@@ -1,0 +1,342 @@
+"""Seller back-office: listings table (search, filters, sort, inline edit, pause/resume, bulk actions),
+create and edit, CSV import, export and template. Every write goes through catalog/sellers services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Grade, Listing, Variant
+from catalog.selectors import price_to_win, price_to_win_many
+from catalog.services import (
+    listing_create,
+    listing_deactivate,
+    listing_pause,
+    listing_publish,
+    listing_resume,
+    listing_update,
+)
+from catalog.states import ListingStatus
+from marketplace.access import seller_member_required
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
+from marketplace.models import Market
+from marketplace.money import Money
+from marketplace.tenancy import get_scoped_or_404, scope
+from sellers import selectors
+from sellers.forms import ImportForm, ListingForm
+from sellers.imports import import_template, listings_export, listings_import, parse_csv
+from sellers.views import _add_errors
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "price": ("price_amount", "id"),
+    "-price": ("-price_amount", "-id"),
+    "stock": ("stock", "id"),
+    "sku": ("sku", "id"),
+}
+PAGE_SIZE = 25
+
+
+def _organisation(request: HttpRequest) -> Any:
+    return request.seller_membership.organisation  # type: ignore[attr-defined]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)  # type: ignore[arg-type]
+
+
+def _listings(request: HttpRequest) -> QuerySet[Listing]:
+    return scope(
+        Listing.objects.select_related("variant__product", "grade", "market"), _organisation(request), field="seller"
+    )
+
+
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Listing], dict[str, str]]:
+    params = {key: request.GET.get(key, "").strip() for key in ("q", "status", "grade", "market", "sort")}
+    listings = _listings(request)
+    if params["q"]:
+        listings = listings.filter(Q(sku__icontains=params["q"]) | Q(variant__product__name__icontains=params["q"]))
+    if params["status"] in ListingStatus.values:
+        listings = listings.filter(status=params["status"])
+    if params["grade"]:
+        listings = listings.filter(grade_id=params["grade"])
+    if params["market"]:
+        listings = listings.filter(market_id=params["market"])
+    return listings.order_by(*SORTS.get(params["sort"], SORTS["newest"])), params
+
+
+def _row_context(listing: Listing, standing: Any = None) -> dict[str, Any]:
+    return {"listing": listing, "standing": standing if standing is not None else price_to_win(listing)}
+
+
+@seller_member_required
+def listing_list(request: HttpRequest) -> HttpResponse:
+    listings, params = _filtered(request)
+    page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    standings = price_to_win_many(rows)
+    seller = selectors.seller_get(organisation=_organisation(request))
+    context = {
+        "page": page,
+        "rows": [{"listing": listing, "standing": standings.get(listing.pk)} for listing in rows],
+        "params": params,
+        "statuses": ListingStatus.choices,
+        "grades": Grade.objects.all(),
+        "markets": Market.objects.filter(is_active=True),
+        "probation": selectors.probation_progress(seller),
+        "query_string": request.GET.copy(),
+    }
+    template = "seller/listings/_table.html" if request.htmx else "seller/listings/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_POST
+@seller_member_required
+def listing_inline(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: change price and/or stock from the table row; returns the row."""
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    changes: dict[str, Any] = {}
+    error = None
+    try:
+        if "price" in request.POST:
+            changes["price_amount"] = Money.from_decimal(
+                request.POST["price"].replace(",", "."), listing.currency
+            ).amount
+        if "stock" in request.POST:
+            changes["stock"] = int(request.POST["stock"])
+    except (ValueError, ArithmeticError):
+        error = _("Enter a price like 129.99 and a whole number for stock.")
+    if error is None and changes:
+        try:
+            listing = listing_update(listing=listing, actor=_actor(request), **changes)
+        except ApplicationError as exc:
+            error = exc.message if not exc.errors else "; ".join(e["message"] for e in exc.errors)
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    return render(request, "seller/listings/_row.html", {**_row_context(listing), "error": error})
+
+
+STATUS_ACTIONS = {
+    "pause": listing_pause,
+    "resume": listing_resume,
+    "publish": listing_publish,
+    "deactivate": listing_deactivate,
+}
+
+
+@require_POST
+@seller_member_required
+def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    error = None
+    if action is None:
+        error = _("Unknown action.")
+    else:
+        try:
+            action(listing=listing, actor=_actor(request))
+        except ApplicationError as exc:
+            error = exc.message
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "seller/listings/_row.html", {**_row_context(listing), "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect("seller:listings")
+
+
+@require_POST
+@seller_member_required
+def listing_bulk(request: HttpRequest) -> HttpResponse:
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    if action is None or not ids:
+        messages.error(request, _("Choose listings and an action."))
+        return redirect("seller:listings")
+    done, failed = 0, 0
+    for listing in _listings(request).filter(pk__in=ids).order_by("pk"):
+        try:
+            action(listing=listing, actor=_actor(request))
+            done += 1
+        except ApplicationError:
+            failed += 1
+    messages.success(request, _("%(done)d listings updated.") % {"done": done})
+    if failed:
+        messages.warning(
+            request, _("%(failed)d listings could not take this action in their status.") % {"failed": failed}
+        )
+    return redirect(request.POST.get("next") or "seller:listings")
+
+
+def _variant_choices(query: str) -> QuerySet[Variant]:
+    variants = Variant.objects.select_related("product__brand")
+    if query:
+        for term in query.split():
+            variants = variants.filter(
+                Q(product__name__icontains=term)
+                | Q(product__brand__name__icontains=term)
+                | Q(colour__icontains=term)
+                | Q(storage_gb__startswith=term if term.isdigit() else -1)
+            )
+    return variants.order_by("product__name", "storage_gb", "colour")[:30]
+
+
+@seller_member_required
+def variant_picker(request: HttpRequest) -> HttpResponse:
+    """htmx: variants matching a search, for the create form."""
+    return render(
+        request,
+        "seller/listings/_variant_options.html",
+        {"variants": _variant_choices(request.GET.get("q", "").strip()), "selected": request.GET.get("variant")},
+    )
+
+
+@seller_member_required
+def price_hint(request: HttpRequest) -> HttpResponse:
+    """htmx: the buy-box price to beat for a variant, grade and market."""
+    variant, grade, market = (request.GET.get(key, "") for key in ("variant", "grade", "market"))
+    if not (variant.isdigit() and grade and market):
+        return render(request, "seller/listings/_price_hint.html", {"standing": None})
+    listing = Listing(
+        pk=None,
+        seller=_organisation(request),
+        variant_id=int(variant),
+        grade_id=grade,
+        market_id=market,
+        price_amount=1,
+        status=ListingStatus.ACTIVE,
+        stock=1,
+        currency=Market.objects.filter(code=market).values_list("currency", flat=True).first() or "EUR",
+    )
+    standing = price_to_win(listing)
+    return render(request, "seller/listings/_price_hint.html", {"standing": standing})
+
+
+@seller_member_required
+def listing_create_view(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    seller = selectors.seller_get(organisation=organisation)
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            listing = listing_create(
+                seller=organisation,
+                actor=_actor(request),
+                variant=data["variant"],
+                grade=data["grade"],
+                market=data["market"],
+                price_amount=data["price_amount"],
+                stock=data["stock"],
+                sku=data["sku"],
+                battery_health=data["battery_health"],
+                warranty_months=data["warranty_months"],
+                status=data["status"],
+            )
+        except ApplicationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Listing %(sku)s created.") % {"sku": listing.sku})
+            return redirect("seller:listings")
+    selected = form["variant"].value()
+    context = {
+        "form": form,
+        "probation": selectors.probation_progress(seller),
+        "variants": _variant_choices(""),
+        "selected_variant": Variant.objects.select_related("product").filter(pk=selected).first()
+        if str(selected or "").isdigit()
+        else None,
+    }
+    return render(request, "seller/listings/form.html", context)
+
+
+@seller_member_required
+def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    initial = {
+        "variant": listing.variant_id,
+        "grade": listing.grade_id,
+        "market": listing.market_id,
+        "price": Money(listing.price_amount, listing.currency).decimal,
+        "stock": listing.stock,
+        "sku": listing.sku,
+        "battery_health": listing.battery_health,
+        "warranty_months": listing.warranty_months,
+        "status": listing.status if listing.status in ("draft", "active", "paused") else "paused",
+    }
+    form = ListingForm(request.POST or None, initial=initial, editing=listing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            "grade": data["grade"],
+            "price_amount": data["price_amount"],
+            "stock": data["stock"],
+            "sku": data["sku"],
+            "battery_health": data["battery_health"],
+            "warranty_months": data["warranty_months"],
+        }
+        if data["status"] != listing.status and listing.status != ListingStatus.PAUSED_BY_PLATFORM:
+            changes["status"] = data["status"]
+        try:
+            listing_update(listing=listing, actor=_actor(request), **changes)
+        except ApplicationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Listing %(sku)s saved.") % {"sku": listing.sku})
+            return redirect("seller:listings")
+    return render(
+        request,
+        "seller/listings/form.html",
+        {"form": form, "listing": listing, "standing": price_to_win(listing), "selected_variant": listing.variant},
+    )
+
+
+@seller_member_required
+def listing_import_view(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = parse_csv(form.cleaned_data["file"].read())
+            result = listings_import(seller=organisation, actor=_actor(request), rows=rows)
+        except ApplicationError as error:
+            errors = error.errors
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Import done: %(created)d listings created, %(updated)d updated.")
+                % {"created": len(result.created), "updated": len(result.updated)},
+            )
+            return redirect("seller:listings")
+    seller = selectors.seller_get(organisation=organisation)
+    return render(
+        request,
+        "seller/listings/import.html",
+        {"form": form, "errors": errors, "probation": selectors.probation_progress(seller)},
+    )
+
+
+def _csv_response(content: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@seller_member_required
+def listing_export_view(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    return _csv_response(listings_export(seller=organisation), f"{organisation.slug}-listings.csv")
+
+
+@seller_member_required
+def listing_template_view(request: HttpRequest) -> HttpResponse:
+    return _csv_response(import_template(), "encore-listings-template.csv")
