@@ -1,10 +1,11 @@
 """Checkout: reserve stock and place an order split per seller; payment outcome; expiry; refunds.
 
-Stock is reserved in one transaction: the listings are locked in primary-key order
-(SELECT ... FOR UPDATE ORDER BY id), then each is decremented by one conditional
-UPDATE (`stock >= qty`) whose row count is checked. Two checkouts touching the same
-listings lock them in the same order, so they queue instead of deadlocking, and the
-CHECK (stock >= 0) on catalog_listing is the last line of defence.
+Stock is reserved in the order's transaction by one conditional UPDATE per listing
+(`stock >= qty AND status = active AND price unchanged`) whose row count is checked,
+issued in primary-key order and last, just before the commit. Two checkouts touching
+the same listings lock them in the same order, so they queue instead of deadlocking;
+the hot rows are locked only for the UPDATEs and the commit; the CHECK (stock >= 0)
+on catalog_listing is the last line of defence.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog.models import Listing
@@ -26,10 +29,10 @@ from catalog.services import catalog_changed
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.events import emit
-from marketplace.models import EventType, Market, Organisation, User
+from marketplace.events import emit, emit_many
+from marketplace.models import AuditEvent, EventType, Market, Organisation, User
 from marketplace.money import Money, percentage_of, vat_included_in
-from marketplace.transitions import transition
+from marketplace.transitions import bulk_transition, transition
 from orders import payments
 from orders.models import (
     DEFAULT_COMMISSION_BASIS_POINTS,
@@ -123,14 +126,11 @@ def _aggregate(lines: list[PlacementLine]) -> dict[int, PlacementLine]:
     return merged
 
 
-def _reserve(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
-    """Lock the listings in primary-key order, check them, take the stock. Inside the caller's transaction."""
+def _check(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
+    """Read the listings (no lock) and refuse early what cannot be bought. Returns them in primary-key order."""
     ids = sorted(wanted)
     listings = list(
-        Listing.objects.select_for_update(of=("self",))
-        .select_related("variant__product", "grade", "seller")
-        .filter(pk__in=ids)
-        .order_by("pk")
+        Listing.objects.select_related("variant__product", "grade", "seller").filter(pk__in=ids).order_by("pk")
     )
     found = {listing.pk: listing for listing in listings}
     errors: list[dict[str, str]] = []
@@ -153,20 +153,45 @@ def _reserve(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
             ErrorCode.OUT_OF_STOCK: "Not enough stock left for your cart.",
         }
         raise ApplicationError(code, messages[code], errors=errors)
-    sold_out = False
-    now = timezone.now()
-    for listing in listings:
-        quantity = wanted[listing.pk].quantity
-        # The conditional UPDATE: never below zero, whatever happened since the check.
-        changed = Listing.objects.filter(pk=listing.pk, stock__gte=quantity, status=ListingStatus.ACTIVE).update(
-            stock=F("stock") - quantity, updated_at=now
-        )
-        if changed != 1:
-            raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Not enough stock left for your cart.")
-        sold_out = sold_out or listing.stock == quantity
-    if sold_out:
-        catalog_changed()  # an offer left the storefront
     return listings
+
+
+def _take(listings: list[Listing], wanted: dict[int, PlacementLine]) -> None:
+    """Take the stock: one conditional UPDATE per listing, in primary-key order, inside the caller's transaction.
+
+    `stock >= qty AND status = active AND price = the price the order was built with`: a row that
+    changed since `_check` updates nothing and the whole placement rolls back. Each UPDATE locks its
+    row until commit; since every checkout locks in primary-key order, two carts with the same
+    listings in opposite order queue instead of deadlocking. Done last in the transaction so that
+    the locks on hot listings are held only until the commit.
+    """
+    now = timezone.now()
+    sold_out = False
+    for listing in sorted(listings, key=lambda item: item.pk):
+        quantity = wanted[listing.pk].quantity
+        changed = Listing.objects.filter(
+            pk=listing.pk, stock__gte=quantity, status=ListingStatus.ACTIVE, price_amount=listing.price_amount
+        ).update(stock=F("stock") - quantity, updated_at=now)
+        if changed != 1:
+            current = Listing.objects.filter(pk=listing.pk).values("stock", "status", "price_amount").first() or {}
+            if current.get("status") != ListingStatus.ACTIVE:
+                code, message = ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available."
+            elif current.get("price_amount") != listing.price_amount:
+                code, message = ErrorCode.PRICE_CHANGED, "The price changed meanwhile."
+            else:
+                code, message = ErrorCode.OUT_OF_STOCK, f"Only {current.get('stock', 0)} left in stock."
+            raise ApplicationError(
+                code,
+                {
+                    ErrorCode.OFFER_UNAVAILABLE: "An offer in your cart is no longer available.",
+                    ErrorCode.PRICE_CHANGED: "A price changed since you added it to your cart.",
+                    ErrorCode.OUT_OF_STOCK: "Not enough stock left for your cart.",
+                }[code],
+                errors=[{"field": f"listing:{listing.pk}", "message": message}],
+            )
+        sold_out = sold_out or listing.stock <= quantity
+    if sold_out:
+        catalog_changed()  # an offer may have left the storefront
 
 
 def _release_stock(order: Order) -> None:
@@ -210,9 +235,9 @@ def order_place(
     wanted = _aggregate(lines)
     gateway = payments.InvoiceGateway() if partner is not None else payments.checkout_gateway()
     now = timezone.now()
+    listings = _check(market, wanted)
+    rates = commission_rates({listing.variant.product.category_id for listing in listings})
     with transaction.atomic():
-        listings = _reserve(market, wanted)
-        rates = commission_rates({listing.variant.product.category_id for listing in listings})
         by_seller: dict[int, list[Listing]] = defaultdict(list)
         for listing in listings:
             by_seller[listing.seller_id].append(listing)
@@ -238,6 +263,8 @@ def order_place(
             expires_at=now + timedelta(minutes=settings.ORDERS_PAYMENT_MINUTES),
         )
         order_lines: list[OrderLine] = []
+        seller_orders: list[SellerOrder] = []
+        lines_by_seller: list[list[OrderLine]] = []
         for seller_id in sorted(by_seller):
             subtotal = Money.zero(market.currency)
             commission = Money.zero(market.currency)
@@ -266,24 +293,31 @@ def order_place(
                         warranty_months=listing.warranty_months,
                     )
                 )
-            seller_order = SellerOrder.objects.create(
-                order=order,
-                seller_id=seller_id,
-                currency=market.currency,
-                subtotal_amount=subtotal.amount,
-                commission_amount=commission.amount,
+            seller_orders.append(
+                SellerOrder(
+                    order=order,
+                    seller_id=seller_id,
+                    currency=market.currency,
+                    subtotal_amount=subtotal.amount,
+                    commission_amount=commission.amount,
+                )
             )
+            lines_by_seller.append(pending_lines)
+        SellerOrder.objects.bulk_create(seller_orders)
+        for seller_order, pending_lines in zip(seller_orders, lines_by_seller, strict=True):
             for line in pending_lines:
                 line.seller_order = seller_order
             order_lines.extend(pending_lines)
         OrderLine.objects.bulk_create(order_lines)
-        payment = Payment.objects.create(
-            order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount
-        )
-        if partner is not None:
+        payment = Payment(order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount)
+        if not isinstance(gateway, payments.StripeGateway):
+            # No network involved (test provider, invoice): start the payment right here.
             start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
-            Payment.objects.filter(pk=payment.pk).update(reference=start.reference)
-            order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=start.reference)
+            payment.reference = start.reference
+        payment.save(force_insert=True)
+        if partner is not None:
+            order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
+        _take(listings, wanted)  # last: the hot rows stay locked only until the commit
     if partner is None:
         order_start_payment(order=order, actor=actor)
     order.refresh_from_db()
@@ -335,18 +369,33 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
         payment.updated_at = now
         payment.save(update_fields=["status", "captured_amount", "updated_at"])
         deadline = ship_by(now, time_zone=order.market.time_zone)
-        seller_orders = list(order.seller_orders.select_related("seller").order_by("pk"))
-        for seller_order in seller_orders:
-            transition(
-                seller_order,
-                to=SellerOrderStatus.PAID,
-                actor=actor,
-                transitions=TRANSITIONS,
-                organisation=seller_order.seller,
-                extra_updates={"paid_at": now, "ship_by": deadline},
+        # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row each.
+        moved = bulk_transition(
+            SellerOrder.objects.filter(order=order),
+            from_status=SellerOrderStatus.PENDING_PAYMENT,
+            to=SellerOrderStatus.PAID,
+            actor=actor,
+            transitions=TRANSITIONS,
+            reason=f"payment {reference}",
+        )
+        SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
+        # Each audit row belongs to its seller (tenancy of the audit trail), in one UPDATE.
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(SellerOrder),
+            object_id__in=[str(pk) for pk in moved],
+            to_status=SellerOrderStatus.PAID,
+            organisation__isnull=True,
+        ).update(
+            organisation_id=Subquery(
+                SellerOrder.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField())).values("seller_id")[:1]
             )
-            ledger.book_sale(seller_order=seller_order, payment=payment)
-            emit(EventType.ORDER_PAID, _event_data(order, seller_order), seller_order.seller)
+        )
+        seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
+        ledger.book_sales(seller_orders=seller_orders, payment=payment)
+        emit_many(
+            EventType.ORDER_PAID,
+            [(_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders],
+        )
         if order.partner is not None:
             emit(EventType.ORDER_PAID, _event_data(order, None), order.partner)
         order_id = order.pk

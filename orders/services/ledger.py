@@ -42,20 +42,34 @@ def _book(kind: str, rows: list[tuple[str, int]], *, currency: str, **links: obj
     )
 
 
-def book_sale(*, seller_order: SellerOrder, payment: Payment) -> None:
-    """Paid: the platform holds the money; the seller is owed its net, pending the return window."""
-    net = seller_order.subtotal_amount - seller_order.commission_amount
-    _book(
-        LedgerKind.SALE,
-        [
+def book_sales(*, seller_orders: list[SellerOrder], payment: Payment) -> None:
+    """Paid: the platform holds the money; each seller is owed its net, pending the return window.
+
+    One journal per seller order (cash +gross, seller_pending -net, commission -commission), one INSERT.
+    """
+    entries: list[LedgerEntry] = []
+    for seller_order in seller_orders:
+        journal = uuid.uuid4()
+        net = seller_order.subtotal_amount - seller_order.commission_amount
+        rows = [
             (_cash_account(payment), seller_order.subtotal_amount),
             (A.SELLER_PENDING, -net),
             (A.COMMISSION, -seller_order.commission_amount),
-        ],
-        currency=seller_order.currency,
-        seller_id=seller_order.seller_id,
-        seller_order=seller_order,
-    )
+        ]
+        entries.extend(
+            LedgerEntry(
+                journal=journal,
+                kind=LedgerKind.SALE,
+                account=account,
+                amount=amount,
+                currency=seller_order.currency,
+                seller_id=seller_order.seller_id,
+                seller_order=seller_order,
+            )
+            for account, amount in rows
+            if amount != 0
+        )
+    LedgerEntry.objects.bulk_create(entries)
 
 
 def book_release(*, seller_order: SellerOrder) -> None:
