@@ -1,0 +1,221 @@
+"""Tenant isolation: every seller page and seller API endpoint, found from the URL conf.
+
+For each route: anonymous (login / 401), another seller's member (foreign objects are 404 with no
+side effect, lists show no foreign rows), a member without the owner role (403 on owner-only
+actions), and the owner. A new seller route without a case here fails `test_every_seller_route_has_a_case`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from catalog.models import Listing
+from marketplace.models import ApiKey, Membership
+from orders.models import SellerOrder
+from sellers.models import SellerDocument
+from tests.factories import MembershipFactory, api_key_for
+from tests.factories.catalog import make_listing
+from tests.factories.orders import paid
+from tests.factories.sellers import SellerFactory
+from tests.sellers.conftest import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    found = []
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            found += _routes(pattern, route, ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            found.append((route, name))
+    return found
+
+
+def seller_routes() -> list[tuple[str, str]]:
+    return sorted(
+        (route, name) for route, name in _routes(get_resolver()) if route.startswith(("seller/", "api/v1/seller/"))
+    )
+
+
+@dataclass
+class World:
+    owner_a: object
+    staff_a: object
+    owner_b: object
+    objects: dict[str, int]
+
+
+@pytest.fixture
+def world(private_media) -> World:
+    seller_a, seller_b = SellerFactory(), SellerFactory()
+    owner_a = MembershipFactory(organisation=seller_a.organisation, role="owner").user
+    staff = MembershipFactory(organisation=seller_a.organisation, role="staff")
+    owner_b = MembershipFactory(organisation=seller_b.organisation, role="owner").user
+    listing = make_listing(seller=seller_a.organisation, sku="A-SECRET-SKU")
+    make_listing(seller=seller_b.organisation, sku="B-OWN-SKU")
+    api_key, _ = api_key_for(seller_a.organisation, ["listings:write"])
+    document = SellerDocument.objects.create(
+        seller=seller_a, file=pdf(), original_name="a.pdf", content_type="application/pdf", size=10
+    )
+    order = paid((listing, 1))
+    seller_order = order.seller_orders.get()
+    return World(
+        owner_a=owner_a,
+        staff_a=staff.user,
+        owner_b=owner_b,
+        objects={
+            "listing": listing.pk,
+            "api_key": api_key.pk,
+            "membership": staff.pk,
+            "document": document.pk,
+            "seller_order": seller_order.pk,
+        },
+    )
+
+
+# route name -> (object kind for <pk>, extra kwargs, owner only)
+CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
+    "seller:dashboard": (None, {}, False),
+    "seller:apply": (None, {}, False),
+    "seller:listings": (None, {}, False),
+    "seller:listing_create": (None, {}, False),
+    "seller:listing_bulk": (None, {}, False),
+    "seller:listing_import": (None, {}, False),
+    "seller:listing_export": (None, {}, False),
+    "seller:listing_template": (None, {}, False),
+    "seller:variant_picker": (None, {}, False),
+    "seller:price_hint": (None, {}, False),
+    "seller:listing_edit": ("listing", {}, False),
+    "seller:listing_inline": ("listing", {}, False),
+    "seller:listing_status": ("listing", {}, False),
+    "seller:api_keys": (None, {}, False),
+    "seller:api_key_revoke": ("api_key", {}, True),
+    "seller:team": (None, {}, False),
+    "seller:team_remove": ("membership", {}, True),
+    "seller:document": ("document", {}, False),
+    "seller_orders:list": (None, {}, False),
+    "seller_orders:payouts": (None, {}, False),
+    "seller_orders:detail": ("seller_order", {}, False),
+    "seller_orders:packing_slip": ("seller_order", {}, False),
+    "seller_orders:action": ("seller_order", {"action": "accept"}, False),
+    "api-seller-listings": (None, {}, False),
+    "api-seller-listings-import": (None, {}, False),
+    "api-seller-listing": ("listing", {}, False),
+    "api-seller-orders": (None, {}, False),
+    "api-seller-order": ("seller_order", {}, False),
+    "api-seller-order-accept": ("seller_order", {}, False),
+    "api-seller-order-ship": ("seller_order", {}, False),
+    "api-seller-order-deliver": ("seller_order", {}, False),
+}
+
+
+def test_every_seller_route_has_a_case():
+    missing = [f"{route} ({name})" for route, name in seller_routes() if name not in CASES]
+
+    assert missing == [], "add these seller routes to CASES in tests/sellers/test_isolation_matrix.py"
+
+
+def _url(route: str, kind: str | None, extra: dict[str, str], world: World) -> str:
+    url = "/" + route
+    if kind is not None:
+        url = url.replace("<int:pk>", str(world.objects[kind]))
+    for key, value in extra.items():
+        url = url.replace(f"<str:{key}>", value)
+    return url
+
+
+def _snapshot(world: World) -> tuple:
+    listing = Listing.objects.get(pk=world.objects["listing"])
+    return (
+        listing.status,
+        listing.price_amount,
+        listing.stock,
+        ApiKey.objects.get(pk=world.objects["api_key"]).revoked_at,
+        Membership.objects.filter(pk=world.objects["membership"]).exists(),
+        SellerOrder.objects.get(pk=world.objects["seller_order"]).status,
+        Listing.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(("route", "name"), seller_routes())
+def test_anonymous_is_sent_to_log_in_or_gets_401(client, world, route, name):
+    kind, extra, _ = CASES[name]
+    url = _url(route, kind, extra, world)
+
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if route.startswith("api/"):
+            assert response.status_code in (401, 405), (method, url, response.status_code)
+        else:
+            assert response.status_code in (302, 405), (method, url, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.parametrize(("route", "name"), seller_routes())
+def test_another_sellers_member_gets_404_for_foreign_objects_and_changes_nothing(client, world, route, name):
+    kind, extra, _ = CASES[name]
+    url = _url(route, kind, extra, world)
+    client.force_login(world.owner_b)
+    before = _snapshot(world)
+
+    responses = {
+        method: getattr(client, method)(
+            url, {"action": "pause", "price": "1.00", "stock": "0"}, content_type="application/json"
+        )
+        if route.startswith("api/") and method != "get"
+        else getattr(client, method)(
+            url, {"action": "pause", "price": "1.00", "stock": "0", "ids": [world.objects["listing"]]}
+        )
+        for method in ("get", "post")
+    }
+
+    assert _snapshot(world) == before, url
+    for method, response in responses.items():
+        if kind is not None:
+            assert response.status_code in (404, 405), (method, url, response.status_code)
+        else:
+            body = response.content.decode(errors="replace")
+            assert "A-SECRET-SKU" not in body, (method, url)
+            assert response.status_code < 500, (method, url)
+
+
+@pytest.mark.parametrize(("route", "name"), seller_routes())
+def test_a_member_without_the_owner_role_is_refused_owner_actions(client, world, route, name):
+    kind, extra, owner_only = CASES[name]
+    url = _url(route, kind, extra, world)
+    client.force_login(world.staff_a)
+    before = _snapshot(world)
+
+    response = client.post(url)
+
+    if owner_only:
+        assert response.status_code == 403, url
+        assert _snapshot(world) == before
+    else:
+        assert response.status_code not in (401, 404, 500), (url, response.status_code)
+
+
+def test_members_without_the_owner_role_cannot_create_keys_or_invite(client, world):
+    client.force_login(world.staff_a)
+
+    assert client.post("/seller/api-keys/", {"name": "k", "scopes": ["listings:write"]}).status_code == 403
+    assert client.post("/seller/team/", {"email": "x@y.test", "role": "owner"}).status_code == 403
+
+
+@pytest.mark.parametrize(("route", "name"), seller_routes())
+def test_the_owner_reaches_every_page(client, world, route, name):
+    kind, extra, _ = CASES[name]
+    url = _url(route, kind, extra, world)
+    client.force_login(world.owner_a)
+
+    response = client.get(url)
+
+    assert response.status_code in (200, 302, 405), (url, response.status_code)
