@@ -11,7 +11,7 @@ from catalog.states import ListingStatus
 from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, vat_included_in
 from marketplace.tenancy import get_scoped_or_404, scope
-from orders.models import Cart, CartLine, Order, OrderLine, SellerOrder
+from orders.models import Cart, CartLine, Order, OrderLine, OrderUnit, SellerOrder
 from orders.states import SellerOrderStatus
 
 
@@ -123,7 +123,12 @@ def _order_detail_queryset() -> QuerySet[Order]:
             "seller_orders",
             queryset=SellerOrder.objects.select_related("seller")
             .prefetch_related(
-                Prefetch("lines", queryset=OrderLine.objects.prefetch_related("units__warranty").order_by("pk"))
+                Prefetch(
+                    "lines",
+                    queryset=OrderLine.objects.prefetch_related(
+                        Prefetch("units", queryset=OrderUnit.objects.select_related("warranty").order_by("pk"))
+                    ).order_by("pk"),
+                )
             )
             .order_by("pk"),
         )
@@ -144,7 +149,10 @@ def seller_order_list(*, seller: Organisation | None, status: str | None = None)
     queryset = queryset.exclude(status=SellerOrderStatus.PENDING_PAYMENT)
     if status:
         queryset = queryset.filter(status=status)
-    return queryset.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.prefetch_related("units")))
+    units = Prefetch("units", queryset=OrderUnit.objects.select_related("warranty").order_by("pk"))
+    return queryset.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.prefetch_related(units).order_by("pk"))
+    )
 
 
 def seller_order_get(*, seller: Organisation | None, id: int) -> SellerOrder:

@@ -1,0 +1,125 @@
+"""Orders in the admin: read-mostly. Every change of state goes through the services (pages, API, tasks)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from orders.models import (
+    BlockedDevice,
+    CommissionRate,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    Payment,
+    Payout,
+    Refund,
+    SellerOrder,
+    SellerPayoutAccount,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+class SellerOrderInline(admin.TabularInline):
+    model = SellerOrder
+    extra = 0
+    can_delete = False
+    fields = ("seller", "status", "subtotal_amount", "commission_amount", "carrier", "tracking_number", "ship_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "channel", "status", "market", "total_amount", "currency", "email", "created_at")
+    list_filter = ("status", "channel", "market")
+    search_fields = ("number", "email", "partner_reference")
+    inlines = (SellerOrderInline,)
+    date_hierarchy = "created_at"
+    list_select_related = ("market",)
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ("product_name", "variant_label", "grade_code", "quantity", "unit_price_amount", "warranty_months", "sku")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SellerOrder)
+class SellerOrderAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "order",
+        "seller",
+        "status",
+        "subtotal_amount",
+        "currency",
+        "paid_at",
+        "ship_by",
+        "shipped_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("order__number", "seller__name", "tracking_number")
+    list_select_related = ("order", "seller")
+    inlines = (OrderLineInline,)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("order", "provider", "reference", "status", "amount", "captured_amount", "refunded_amount")
+    list_filter = ("provider", "status")
+    search_fields = ("reference", "order__number")
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("payment", "seller_order", "amount", "currency", "reference", "created_at")
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("seller", "pay_date", "amount", "currency", "status", "transfer_reference")
+    list_filter = ("status", "pay_date")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "journal", "kind", "account", "seller", "amount", "currency")
+    list_filter = ("kind", "account", "currency")
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(admin.ModelAdmin):
+    """Commission per category (default 10 % when a category has none, or its parent's)."""
+
+    list_display = ("category", "basis_points")
+
+
+@admin.register(BlockedDevice)
+class BlockedDeviceAdmin(admin.ModelAdmin):
+    """The blocklist of reported-stolen devices: shipping such a unit is refused."""
+
+    list_display = ("identifier", "reason", "reported_at")
+    search_fields = ("identifier",)
+
+
+@admin.register(SellerPayoutAccount)
+class SellerPayoutAccountAdmin(admin.ModelAdmin):
+    list_display = ("seller", "stripe_account_id")
+    search_fields = ("seller__name", "stripe_account_id")

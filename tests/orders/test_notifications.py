@@ -1,0 +1,53 @@
+"""E-mails where a person expects them, sent by tasks after commit."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from orders import tasks
+from orders.services.fulfilment import seller_order_cancel
+from orders.states import CancelledBy
+from tests.factories import MembershipFactory
+from tests.factories.catalog import make_listing
+from tests.factories.orders import SYSTEM, paid, ship
+
+pytestmark = pytest.mark.django_db
+
+
+def test_paid_shipped_and_cancelled_emails(seller_org, shopper):
+    owner = MembershipFactory(organisation=seller_org, role="owner").user
+    listing = make_listing(seller=seller_org, stock=2)
+    order = paid((listing, 1), buyer=shopper)
+
+    assert tasks.order_paid_notify_task(order.pk) == 2
+    confirmation, new_order = mail.outbox
+    assert order.number in confirmation.subject
+    assert confirmation.to == ["buyer@example.test"]
+    assert f"/account/orders/{order.number}/" in confirmation.body
+    assert new_order.to == [owner.email]
+    assert "accept" in new_order.body
+
+    seller_order = order.seller_orders.get()
+    ship(seller_order)
+    assert tasks.seller_order_shipped_notify_task(seller_order.pk) == 1
+    assert "6A123456789" in mail.outbox[-1].body
+
+    other = paid((listing, 1), buyer=shopper).seller_orders.get()
+    seller_order_cancel(seller_order=other, actor=SYSTEM, by=CancelledBy.SELLER)
+    assert tasks.seller_order_cancelled_notify_task(other.pk) == 1
+    assert "refunded" in mail.outbox[-1].body
+
+
+def test_stale_notifications_send_nothing(shopper):
+    order = paid((make_listing(stock=1), 1), buyer=shopper)
+    seller_order = order.seller_orders.get()
+    assert tasks.seller_order_shipped_notify_task(seller_order.pk) == 0  # not shipped
+    assert tasks.seller_order_cancelled_notify_task(seller_order.pk) == 0
+
+
+def test_the_periodic_tasks_run(shopper):
+    assert tasks.orders_expire_unpaid_task() == 0
+    assert tasks.seller_orders_auto_deliver_task() == 0
+    assert tasks.seller_orders_complete_due_task() == 0
+    assert tasks.payouts_run_task() == 0
