@@ -18,11 +18,20 @@ MARKET_COOKIE = "encore_market"
 LANGUAGE_DEFAULT_MARKET = {"fr": "fr", "de": "de", "en": "gb"}
 
 
+def request_markets(request: HttpRequest) -> list[Market]:
+    """The open markets, read once per request (the layout and the market choice both need them)."""
+    markets = getattr(request, "_encore_markets", None)
+    if markets is None:
+        markets = markets_active()
+        request._encore_markets = markets  # type: ignore[attr-defined]
+    return markets
+
+
 def current_market(request: HttpRequest) -> Market:
     cached = getattr(request, "_encore_market", None)
     if cached is not None:
         return cached
-    markets = {market.code: market for market in markets_active()}
+    markets = {market.code: market for market in request_markets(request)}
     code = request.GET.get("market") or request.COOKIES.get(MARKET_COOKIE) or ""
     market = markets.get(code.lower())
     if market is None:

@@ -284,3 +284,36 @@ class Listing(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.status == ListingStatus.ACTIVE and self.stock > 0
+
+
+class OfferSummary(models.Model):
+    """Per product model and market: the lowest visible price and the number of visible offers (all grades),
+    and the lowest visible price per grade. A row exists only while the product has a visible offer there.
+
+    Derived data, written by PostgreSQL only: statement triggers on `catalog_listing` (migration 0004)
+    recompute the affected (product, market) rows after every INSERT, UPDATE and DELETE, whatever the
+    path (services, set-based `bulk_transition`, the checkout's conditional stock UPDATE, raw SQL), so it
+    is exact at every commit. Never write it from Python; `offer_summary_rebuild()` recomputes it all.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="offer_summaries")
+    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    from_price_amount = models.BigIntegerField()
+    offers = models.PositiveIntegerField()
+    # {"good": 12900, "fair": 10900}: the lowest visible price per grade code (only grades with an offer).
+    grade_prices = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("offer summary")
+        verbose_name_plural = _("offer summaries")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("product", "market"), name="offer_summary_product_market_unique"),
+        ]
+        indexes: ClassVar = [
+            # The API's price ordering within a market.
+            models.Index(fields=("market", "from_price_amount", "product"), name="offer_summary_market_price"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} in {self.market_id}: {self.offers} offers from {self.from_price_amount}"

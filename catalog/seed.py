@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from catalog import seed_data as data
 from catalog.models import Brand, Category, Connectivity, Grade, Listing, Product, Variant
-from catalog.services import catalog_changed, listing_create, product_search_document
+from catalog.services import catalog_changed, listing_create, listings_bulk_load, product_search_document
 from marketplace.actors import Actor
 from marketplace.models import Market, Organisation, OrganisationKind
 
@@ -283,8 +283,8 @@ def _seed_bench(log: Log) -> None:
                 updated_at=now,
             )
         )
-    Listing.objects.bulk_create(listings, batch_size=5000, ignore_conflicts=True)
-    catalog_changed()
+    with listings_bulk_load():  # the offer summary is filled once, set-based, at the end
+        Listing.objects.bulk_create(listings, batch_size=5000, ignore_conflicts=True)
     log(
         f"bench catalog: {len(products)} product models, {len(variant_rows)} variants, "
         f"{len(listings)} listings in {time.perf_counter() - started:.1f}s"

@@ -16,8 +16,9 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.utils.translation import get_language
 
-from catalog.models import Category, Grade, Listing, Product, Variant
+from catalog.models import Category, Grade, Listing, OfferSummary, Product, Variant
 from catalog.services import catalog_version, normalise_text
 from marketplace.models import Market
 from marketplace.money import Money
@@ -174,9 +175,9 @@ def grades_all() -> list[Grade]:
     return grades
 
 
-def categories_tree() -> list[Category]:
-    """Top-level categories (children prefetched), ordered; cached per catalog version."""
-    key = f"catalog:categories:{catalog_version()}"
+def categories_tree(*, version: int | None = None) -> list[Category]:
+    """Top-level categories (children prefetched), ordered; cached per catalog version (pass it if known)."""
+    key = f"catalog:categories:{catalog_version() if version is None else version}"
     categories = cache.get(key)
     if categories is None:
         categories = list(Category.objects.filter(parent=None).prefetch_related("children"))
@@ -367,20 +368,36 @@ class BrowseResult:
 PAGE_SIZE = 24
 
 
-def _visible_listings(filters: BrowseFilters, *, exclude_facet: str | None = None) -> QuerySet[Listing] | None:
+@dataclass
+class SearchScope:
+    """A search query resolved once per request: the parsed query and the matching products (a subquery)."""
+
+    parsed: ParsedQuery
+    matching: QuerySet[Product] | None
+
+
+def search_scope(filters: BrowseFilters) -> SearchScope | None:
+    """Parse the query and resolve its products once (each facet's query reuses them); None without a query."""
+    if not filters.query.strip():
+        return None
+    parsed = parse_query(filters.query)
+    return SearchScope(parsed=parsed, matching=products_matching(parsed))
+
+
+def _visible_listings(
+    filters: BrowseFilters, search: SearchScope | None, *, exclude_facet: str | None = None
+) -> QuerySet[Listing] | None:
     listings = Listing.objects.visible().filter(market=filters.market)
     if filters.category is not None:
         if filters.category_ids is None:
             filters.category_ids = category_and_descendant_ids(filters.category)
         listings = listings.filter(variant__product__category_id__in=filters.category_ids)
-    if filters.query.strip():
-        parsed = parse_query(filters.query)
-        matching = products_matching(parsed)
-        if matching is not None:
-            listings = listings.filter(variant__product__in=matching.values("pk"))
-        if parsed.storage_gb:
-            listings = listings.filter(variant__storage_gb=parsed.storage_gb)
-        if matching is None and not parsed.storage_gb:
+    if search is not None:
+        if search.matching is not None:
+            listings = listings.filter(variant__product__in=search.matching.values("pk"))
+        if search.parsed.storage_gb:
+            listings = listings.filter(variant__storage_gb=search.parsed.storage_gb)
+        if search.matching is None and not search.parsed.storage_gb:
             return None
     selections = {
         "brand": filters.brand,
@@ -404,9 +421,11 @@ def browse(filters: BrowseFilters) -> BrowseResult:
 
     Each facet counts products over the other filters (selecting a brand still shows the other brands'
     counts). The query count is fixed: one per facet, one for the total, one for the page, one for its
-    products, whatever the number of rows; the result is cached per catalog version.
+    products, whatever the number of rows (a search is parsed and resolved once, not once per facet);
+    the result is cached per catalog version and language.
     """
-    key = f"catalog:browse:{catalog_version()}:{filters.cache_key()}"
+    # The facet labels (grade names) are translated: the language is part of the key.
+    key = f"catalog:browse:{catalog_version()}:{get_language()}:{filters.cache_key()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -416,14 +435,15 @@ def browse(filters: BrowseFilters) -> BrowseResult:
 
 
 def _browse(filters: BrowseFilters) -> BrowseResult:
-    parsed = parse_query(filters.query) if filters.query.strip() else None
-    listings = _visible_listings(filters)
+    search = search_scope(filters)
+    parsed = search.parsed if search is not None else None
+    listings = _visible_listings(filters, search)
     grade_names = {g.code: g.display_name for g in grades_all()}
     if listings is None:
         return BrowseResult([], 0, {}, None, parsed, search_suggestions(filters.query), 1, 1)
     facets: dict[str, list[tuple[str, str, int]]] = {}
     for name, path in FACETS.items():
-        facet_listings = _visible_listings(filters, exclude_facet=name)
+        facet_listings = _visible_listings(filters, search, exclude_facet=name)
         if facet_listings is None:
             continue
         rows = (
@@ -554,22 +574,22 @@ def product_page(
 
 
 def home_sections(*, market: Market, limit: int = 8) -> dict[str, list[ProductCard]]:
-    """Best-sellers (most offers until sales exist) and deals (largest saving vs the new price), cached."""
+    """Best-sellers (most offers until sales exist) and deals (largest saving vs the new price), cached.
+
+    Read from the offer summary (one query), not from the listings.
+    """
     key = f"catalog:home:{catalog_version()}:{market.code}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rows = list(
-        Listing.objects.visible()
-        .filter(market=market)
-        .values(product_id=F("variant__product_id"))
-        .annotate(from_price=Min("price_amount"), offers=Count("id"))
-        .order_by("-offers", "from_price", "product_id")[:200]
+    summaries = (
+        OfferSummary.objects.filter(market=market)
+        .select_related("product__brand", "product__category")
+        .order_by("-offers", "from_price_amount", "product_id")[:200]
     )
-    products = Product.objects.select_related("brand", "category").in_bulk([row["product_id"] for row in rows])
     cards = [
-        ProductCard(products[row["product_id"]], Money(row["from_price"], market.currency), row["offers"])
-        for row in rows
+        ProductCard(summary.product, Money(summary.from_price_amount, market.currency), summary.offers)
+        for summary in summaries
     ]
     best_sellers = cards[:limit]
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from catalog.filters import StorefrontFilter
-from catalog.markets import MARKET_COOKIE, current_market, market_language
+from catalog.markets import MARKET_COOKIE, current_market, market_language, request_markets
 from catalog.models import Category, Listing
 from catalog.selectors import (
     FACETS,
@@ -21,16 +31,70 @@ from catalog.selectors import (
     product_get,
     product_page,
 )
+from catalog.services import catalog_version
 from catalog.states import ListingStatus
 from marketplace.models import Organisation, OrganisationKind
 
 FACET_LABELS = ("brand", "series", "storage", "colour", "grade")
 
 
+def _version(request: HttpRequest) -> int:
+    """The catalog version, read once per request (every cache key of the page uses it)."""
+    version = getattr(request, "_catalog_version", None)
+    if version is None:
+        version = catalog_version()
+        request._catalog_version = version  # type: ignore[attr-defined]
+    return version
+
+
 def _base_context(request: HttpRequest) -> dict[str, object]:
-    return {"market": current_market(request), "markets": markets_active(), "nav_categories": categories_tree()}
+    context: dict[str, object] = {
+        "market": current_market(request),
+        "markets": request_markets(request),
+        "nav_categories": categories_tree(version=_version(request)),
+    }
+    if getattr(request, "_encore_page_cache", False):
+        context["csrf_token"] = CSRF_PLACEHOLDER  # the visitor's own token is put in when the page is served
+    return context
 
 
+# --- whole pages for visitors without a session --------------------------------------------------
+# A visitor with no session cookie is anonymous, has no cart and no flash message: the page is the same
+# for all of them but for the CSRF token. It is rendered once with a placeholder where the token goes,
+# cached per catalog version, language, market, path and query string, and served with the visitor's own
+# token put in (a fresh mask of their secret, the CSRF cookie set as usual). Whatever else a storefront
+# page shows per visitor must depend on the session, so that such visitors take the uncached path.
+CSRF_PLACEHOLDER = "encore-csrf-token-placeholder"
+MESSAGES_COOKIE = "messages"
+
+
+def anonymous_page_cache(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            cookies = request.COOKIES
+            if request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+                return view(request, *args, **kwargs)
+            key = _fragment_key(request, f"page:{name}", current_market(request).code)
+            page = cache.get(key)
+            if page is None:
+                request._encore_page_cache = True  # type: ignore[attr-defined]
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    return response
+                page = response.content.decode(response.charset)
+                cache.set(key, page, FRAGMENT_TIMEOUT)
+            response = HttpResponse(
+                page.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in page else page
+            )
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+@anonymous_page_cache("home")
 def home(request: HttpRequest) -> HttpResponse:
     market = current_market(request)
     context = _base_context(request)
@@ -38,59 +102,127 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html", context)
 
 
+# --- cached fragments ----------------------------------------------------------------------------
+# The costly part of a browse or product page (queries, and rendering hundreds of facet values and offer
+# rows) is rendered once per catalog version and cached as HTML; the layout around it (search box, market
+# switch with its CSRF token, account links) is rendered per request. A fragment therefore holds nothing
+# per visitor: no {% csrf_token %}, no user. Its key is everything it depends on: the catalog version
+# (bumped on commit by every catalog write), the language, the market (query string or cookie), the path,
+# the query string and whether htmx asked for it.
+FRAGMENT_TIMEOUT = 600
+
+
+def _fragment_key(request: HttpRequest, name: str, market_code: str) -> str:
+    query = sorted((key, sorted(values)) for key, values in request.GET.lists())
+    htmx = bool(getattr(request, "htmx", False))
+    parts = repr((request.path, query, htmx, market_code, get_language()))
+    return f"catalog:fragment:{name}:{_version(request)}:{hashlib.sha256(parts.encode()).hexdigest()}"
+
+
+def _cached_fragment(key: str, build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    fragment = cache.get(key)
+    if fragment is None:
+        fragment = build()
+        cache.set(key, fragment, FRAGMENT_TIMEOUT)
+    return fragment
+
+
+def _facet_groups(facets: dict[str, list[tuple[str, str, int]]], selected: dict[str, set[str]]) -> dict[str, Any]:
+    """Each facet's values split in two: shown (at most FACET_VISIBLE, the selected ones and the most
+    offered, in their usual order) and the rest, collapsed under "more" (still one click away)."""
+    groups = {}
+    for name, values in facets.items():
+        if len(values) <= FACET_VISIBLE + 2:
+            groups[name] = (values, [])
+            continue
+        chosen = selected.get(name, set())
+        ranked = sorted(values, key=lambda item: (item[0] not in chosen, -item[2], item[1]))
+        keep = {item[0] for item in ranked[: max(FACET_VISIBLE, len(chosen))]}
+        groups[name] = ([v for v in values if v[0] in keep], [v for v in values if v[0] not in keep])
+    return groups
+
+
+FACET_VISIBLE = 10
+
+
 def _results(request: HttpRequest, *, category: Category | None, template: str) -> HttpResponse:
     market = current_market(request)
     filterset = StorefrontFilter(request.GET or None, queryset=Listing.objects.none())
     filters = filterset.to_browse(market=market, category=category)
-    result = browse(filters)
     context = _base_context(request)
-    context.update(
-        {
+    selected = {
+        "brand": set(filters.brand),
+        "series": set(filters.series),
+        "storage": {str(s) for s in filters.storage},
+        "colour": set(filters.colour),
+        "grade": set(filters.grade),
+    }
+
+    def build() -> dict[str, str]:
+        result = browse(filters)
+        fragment_context = {
+            **context,
             "category": category,
             "filters": filters,
             "filterset": filterset,
             "result": result,
             "facet_order": [name for name in FACET_LABELS if name in FACETS],
-            "selected": {
-                "brand": set(filters.brand),
-                "series": set(filters.series),
-                "storage": {str(s) for s in filters.storage},
-                "colour": set(filters.colour),
-                "grade": set(filters.grade),
-            },
+            "facet_groups": _facet_groups(result.facets, selected),
+            "selected": selected,
             "min_value": request.GET.get("min", ""),
             "max_value": request.GET.get("max", ""),
         }
-    )
+        return {"results_html": render_to_string("catalog/partials/results.html", fragment_context, request=request)}
+
+    fragment = _cached_fragment(_fragment_key(request, "results", market.code), build)
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, "catalog/partials/results.html", context)
+        return HttpResponse(fragment["results_html"])
+    context.update({"category": category, "filters": filters, **fragment})
     return render(request, template, context)
 
 
+@anonymous_page_cache("category")
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = next((c for c in categories_tree() if c.slug == slug), None)
+    category = next((c for c in categories_tree(version=_version(request)) if c.slug == slug), None)
     if category is None:
         category = get_object_or_404(Category, slug=slug)
     return _results(request, category=category, template="catalog/category.html")
 
 
+@anonymous_page_cache("search")
 def search(request: HttpRequest) -> HttpResponse:
     return _results(request, category=None, template="catalog/search.html")
 
 
+@anonymous_page_cache("product")
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    product = product_get(slug=slug)
-    if product is None:
-        raise Http404
     market = current_market(request)
     try:
         variant_id = int(request.GET.get("variant", "") or 0) or None
     except ValueError:
         variant_id = None
     grade = request.GET.get("grade") or None
-    page = product_page(product=product, market=market, variant_id=variant_id, grade=grade)
     context = _base_context(request)
-    context.update({"page": page, "product": product, "grades": grades_all(), "selected_grade": grade})
+
+    def build() -> dict[str, str]:
+        product = product_get(slug=slug)
+        if product is None:
+            raise Http404
+        page = product_page(product=product, market=market, variant_id=variant_id, grade=grade)
+        fragment_context = {
+            **context,
+            "page": page,
+            "product": product,
+            "grades": grades_all(),
+            "selected_grade": grade,
+        }
+        return {
+            "title": gettext("%(name)s, refurbished") % {"name": product.name},
+            "product_html": render_to_string("catalog/partials/product_body.html", fragment_context, request=request),
+        }
+
+    fragment = _cached_fragment(_fragment_key(request, "product", market.code), build)
+    context.update(fragment)
     return render(request, "catalog/product.html", context)
 
 
@@ -124,7 +256,5 @@ def market_switch(request: HttpRequest) -> HttpResponse:
     response.set_cookie(MARKET_COOKIE, market.code, max_age=365 * 24 * 3600, samesite="Lax")
     language = market_language(market)
     if language:
-        from django.conf import settings
-
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,7 +24,8 @@ from catalog.api.serializers import (
     ProductSerializer,
 )
 from catalog.models import Category, Grade, Listing, Product
-from catalog.selectors import ProductPage, buy_boxes, product_page, seller_quality_score
+from catalog.selectors import ProductPage, buy_boxes, markets_active, product_page, seller_quality_score
+from catalog.services import catalog_version
 from marketplace.api.pagination import CursorPagination
 from marketplace.models import Market, Scope
 
@@ -84,12 +87,22 @@ class ProductList(CatalogReadMixin, generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if request.query_params.get("ordering") in ("price", "-price") and not request.query_params.get("market"):
             raise exceptions.ValidationError({"ordering": ["Ordering by price needs ?market=."]})
-        return super().list(request, *args, **kwargs)
+        # Public data, the same for every caller: cached per catalog version (bumped on commit by every
+        # write that changes what is listed), keyed by the absolute URL (the `next` link is absolute).
+        url_hash = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        key = f"catalog:api:products:{catalog_version()}:{url_hash}"
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.data, 600)
+        return response
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        code = self.request.query_params.get("market")
-        market = next((m for m in Market.objects.filter(code=code)[:1]), None) if code and len(code) == 2 else None
+        markets = {market.code: market for market in markets_active()}
+        market = markets.get(self.request.query_params.get("market") or "")
         context["currency"] = market.currency if market else None
         return context
 

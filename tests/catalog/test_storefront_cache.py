@@ -1,0 +1,152 @@
+"""Cached storefront fragments and API responses: no query when warm, never stale after a write on any path."""
+
+import re
+
+import pytest
+from django.db.models import F
+from django.test import Client
+
+from catalog.models import Listing
+from catalog.services import catalog_changed, listing_update
+from catalog.views import CSRF_PLACEHOLDER
+from marketplace.actors import Actor
+from sellers.services import seller_reinstate, seller_suspend
+from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
+from tests.factories.sellers import SellerFactory
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("tests")
+WARM_URLS = (
+    "/c/smartphones/?market=fr",
+    "/search/?q=iphnoe+13&market=fr",
+    "/p/iphone-13/?market=fr",
+    "/api/v1/products/?market=fr",
+)
+
+
+@pytest.fixture
+def offer():
+    seller = SellerFactory(organisation__name="Renew Labs")
+    product = ProductFactory(name="iPhone 13", slug="iphone-13")
+    listing = make_listing(seller=seller.organisation, variant=VariantFactory(product=product), price_amount=41900)
+    return seller, listing
+
+
+def api_prices(client) -> list[int]:
+    return [p["from_price"]["amount"] for p in client.get("/api/v1/products/?market=fr").json()["results"]]
+
+
+def test_warm_pages_run_no_query(client, offer, django_assert_num_queries):
+    for url in WARM_URLS:
+        assert client.get(url).status_code == 200
+
+    for url in WARM_URLS:
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200, url
+
+
+def test_the_cached_fragment_is_per_language_market_and_query(client, offer):
+    english = client.get("/p/iphone-13/?market=fr").content.decode()
+    german = client.get("/p/iphone-13/?market=fr", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    british = client.get("/p/iphone-13/?market=gb").content.decode()
+
+    assert "€419.00" in english  # prices are formatted for the page's language
+    assert "419,00\xa0€" in german or "419,00 €" in german
+    assert "Renew Labs" in english
+    assert "Renew Labs" not in british  # no offer in the British market
+
+
+def test_a_listing_edit_shows_at_once(client, offer, django_capture_on_commit_callbacks):
+    _seller, listing = offer
+    assert api_prices(client) == [41900]
+    client.get("/p/iphone-13/?market=fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_update(listing=listing, actor=ACTOR, price_amount=38900)
+
+    assert api_prices(client) == [38900]
+    assert "389" in client.get("/p/iphone-13/?market=fr").content.decode()
+
+
+def test_a_seller_suspension_and_reinstatement_show_at_once(client, offer, django_capture_on_commit_callbacks):
+    seller, _listing = offer
+    assert "Renew Labs" in client.get("/p/iphone-13/?market=fr").content.decode()
+    assert api_prices(client) == [41900]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seller_suspend(seller=seller, actor=ACTOR, reason="score")
+
+    assert "Renew Labs" not in client.get("/p/iphone-13/?market=fr").content.decode()
+    assert api_prices(client) == []
+    assert "1 product" not in client.get("/c/smartphones/?market=fr").content.decode()
+
+    seller.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        seller_reinstate(seller=seller, actor=ACTOR, reason="appeal")
+
+    assert "Renew Labs" in client.get("/p/iphone-13/?market=fr").content.decode()
+    assert api_prices(client) == [41900]
+
+
+def test_the_htmx_request_gets_the_results_fragment_only(client, offer):
+    full = client.get("/c/smartphones/?market=fr&sort=price").content.decode()
+    partial = client.get("/c/smartphones/?market=fr&sort=price", HTTP_HX_REQUEST="true").content.decode()
+
+    assert "<html" in full
+    assert partial.startswith('<div id="browse"')
+    assert "iPhone 13" in partial
+
+
+def test_a_long_facet_shows_ten_values_and_folds_the_rest(client):
+    variant_seller = SellerFactory().organisation
+    for n in range(15):
+        product = ProductFactory(series=f"Series {n:02d}")
+        make_listing(seller=variant_seller, variant=VariantFactory(product=product), sku=f"F-{n}")
+
+    page = client.get("/c/smartphones/?market=fr&series=Series+14").content.decode()
+    shown, folded = page.split('<details class="facet-more">', 1)
+
+    assert shown.count('name="series"') == 10
+    assert 'value="Series 14" checked' in shown  # a selected value is never folded away
+    assert folded.split("</details>", 1)[0].count('name="series"') == 5
+
+
+def test_a_sold_out_offer_leaves_the_api_list(api_client, offer, django_capture_on_commit_callbacks):
+    _seller, listing = offer
+    assert len(api_client.get("/api/v1/products/?market=fr").json()["results"]) == 1
+
+    # The summary follows any UPDATE; the checkout bumps the version when an offer sells out.
+    Listing.objects.filter(pk=listing.pk).update(stock=F("stock") - listing.stock)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_changed()
+
+    assert api_client.get("/api/v1/products/?market=fr").json()["results"] == []
+
+
+def csrf_value(page: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match is not None
+    return match.group(1)
+
+
+def test_a_cached_page_carries_each_visitors_own_csrf_token(offer):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_page = first.get("/p/iphone-13/?market=fr").content.decode()
+    second_page = second.get("/p/iphone-13/?market=fr").content.decode()  # served from the cache
+
+    assert CSRF_PLACEHOLDER not in first_page + second_page
+    assert f'"X-CSRFToken": "{csrf_value(second_page)}"' in second_page
+    refused = second.post("/market/", {"market": "de", "csrfmiddlewaretoken": csrf_value(first_page)})
+    accepted = second.post("/market/", {"market": "de", "csrfmiddlewaretoken": csrf_value(second_page)})
+    assert refused.status_code == 403
+    assert accepted.status_code == 302
+
+
+def test_a_visitor_with_a_session_gets_their_own_page(client, offer, shopper):
+    client.get("/p/iphone-13/?market=fr")  # cached for visitors without a session
+    client.force_login(shopper)
+
+    page = client.get("/p/iphone-13/?market=fr").content.decode()
+
+    assert shopper.get_short_name() in page
+    assert "Renew Labs" in page
