@@ -269,3 +269,36 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor: Actor, by: Cancelle
         pk = seller_order.pk
         transaction.on_commit(lambda: tasks.seller_order_cancelled_notify_task.delay(pk))
     return seller_order
+
+
+def seller_order_refund(*, seller_order: SellerOrder, actor: Actor, reason: str) -> SellerOrder:
+    """delivered | completed -> refunded: what is left of the seller order's amount goes back to the shopper.
+
+    Through the payment provider (Stripe's Refund API), never beyond what was captured; the seller's
+    share is clawed back from its pending or payable balance in the ledger. (Returns and warranty
+    decisions call this; the units do not go back to stock: they come back through the return flow.)
+    """
+    from django.db.models import Sum
+
+    with transaction.atomic():
+        locked = SellerOrder.objects.select_for_update().get(pk=seller_order.pk)
+        already = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
+        remaining = locked.subtotal_amount - already
+        if remaining > 0:
+            payment = Payment.objects.get(order_id=locked.order_id)
+            payment_refund(
+                payment=payment,
+                amount=Money(remaining, locked.currency),
+                actor=actor,
+                reason=reason or f"seller order {locked.pk} refunded",
+                seller_order=locked,
+            )
+        seller_order = transition(
+            locked,
+            to=SellerOrderStatus.REFUNDED,
+            actor=actor,
+            transitions=TRANSITIONS,
+            organisation=locked.seller,
+            reason=reason,
+        )
+    return seller_order

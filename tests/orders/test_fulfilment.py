@@ -222,3 +222,27 @@ def test_the_ledger_always_balances(shopper, stripe_fake):
     assert commission == sum(
         percentage_of(Money(listing.price_amount * 2, "EUR"), 1000).amount for listing in sellers_listings[1:]
     )
+
+
+def test_a_refund_after_completion_claws_back_the_payable_balance(shopper):
+    from orders.services.fulfilment import seller_order_refund
+
+    listing = make_listing(stock=1, price_amount=50000)
+    order = paid((listing, 1), buyer=shopper)
+    seller_order = order.seller_orders.get()
+    delivered(seller_order)
+    seller_orders_complete_due(now=timezone.now() + timedelta(days=31))
+    assert seller_balances(seller=listing.seller)[0].available.amount == 45000
+    seller_order.refresh_from_db()
+    seller_order_refund(seller_order=seller_order, actor=SYSTEM, reason="warranty: third technical claim")
+    seller_order.refresh_from_db()
+    assert seller_order.status == SellerOrderStatus.REFUNDED
+    order.payment.refresh_from_db()
+    assert order.payment.refunded_amount == 50000
+    balance = seller_balances(seller=listing.seller)[0]
+    assert (balance.pending.amount, balance.available.amount) == (0, 0)
+    assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 0
+    with pytest.raises(ApplicationError):
+        seller_order_refund(seller_order=seller_order, actor=SYSTEM, reason="twice")
+    order.payment.refresh_from_db()
+    assert order.payment.refunded_amount == 50000

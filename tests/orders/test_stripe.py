@@ -7,7 +7,7 @@ from django.test import Client
 
 from catalog.models import Listing
 from marketplace.money import Money
-from orders.models import LedgerEntry, PaymentProvider, ProcessedStripeEvent, Refund
+from orders.models import LedgerEntry, Order, PaymentProvider, ProcessedStripeEvent, Refund
 from orders.services.checkout import payment_refund
 from orders.states import OrderStatus, SellerOrderStatus
 from tests.factories.catalog import make_listing
@@ -133,3 +133,52 @@ def test_the_pay_page_shows_the_payment_element_with_stripe(stripe_fake, shopper
     assert b"https://js.stripe.com/v3/" in response.content
     assert order.payment.client_secret.encode() in response.content
     assert b"Test payment provider" not in response.content
+
+
+def test_the_storefront_journey_with_stripe(stripe_fake, shopper):
+    """Cart, checkout, Payment Element, signed webhook, paid: the whole storefront path with the SDK and the fake."""
+    listing = make_listing(price_amount=45900, stock=1)
+    client = Client()
+    client.cookies["encore_market"] = "fr"
+    client.force_login(shopper)
+    client.post("/cart/add/", {"listing": listing.pk})
+    response = client.post(
+        "/checkout/",
+        {
+            "full_name": "A B",
+            "email": "a@example.test",
+            "address_line": "1 rue",
+            "postal_code": "75001",
+            "city": "Paris",
+        },
+    )
+    order = Order.objects.get()
+    assert response["Location"] == f"/checkout/{order.number}/pay/"
+    page = client.get(response["Location"]).content.decode()
+    assert order.payment.client_secret in page
+    # The browser confirms with Stripe.js; Stripe then calls the webhook, signed.
+    payload = stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 45900))
+    assert deliver(payload).status_code == 200
+    account = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "Paid" in account
+    # A test-provider button cannot pay a Stripe order.
+    assert client.post(f"/checkout/{order.number}/test-payment/", {"outcome": "pay"}).status_code == 404
+
+
+def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services.checkout import orders_expire_unpaid
+
+    listing = make_listing(price_amount=30000, stock=1)
+    order = place((listing, 1), buyer=shopper)
+    orders_expire_unpaid(now=timezone.now() + timedelta(minutes=31))
+    assert Listing.objects.get(pk=listing.pk).stock == 1
+    deliver(stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 30000)))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.EXPIRED
+    order.payment.refresh_from_db()
+    assert (order.payment.captured_amount, order.payment.refunded_amount) == (30000, 30000)
+    assert stripe_fake.calls("/v1/refunds") == [{"payment_intent": order.payment.reference, "amount": "30000"}]
