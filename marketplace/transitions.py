@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from marketplace.actors import Actor
@@ -132,8 +132,6 @@ def bulk_transition(
         f'WHERE "{pk_column}" IN ({inner_sql}) AND "{model._meta.get_field(field).column}" = %s '
         f'RETURNING "{pk_column}"'
     )
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(sql, [*updates.values(), *params, from_status])
         moved = sorted(row[0] for row in cursor.fetchall())

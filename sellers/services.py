@@ -360,10 +360,15 @@ def _pause_listings_by_platform(seller: Seller, *, actor: Actor, reason: str) ->
         reason=reason,
         organisation=seller.organisation,
     )
+    # Same payload as catalog's single-listing pause, so webhook receivers see one shape.
+    skus = dict(Listing.objects.filter(pk__in=paused).values_list("pk", "sku"))
     emit_many(
         EventType.LISTING_PAUSED,
         [
-            ({"listing": {"id": pk}, "seller": seller.organisation.slug, "reason": reason}, seller.organisation)
+            (
+                {"listing": pk, "sku": skus[pk], "status": ListingStatus.PAUSED_BY_PLATFORM, "reason": reason},
+                seller.organisation,
+            )
             for pk in paused
         ],
     )

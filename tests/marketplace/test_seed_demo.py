@@ -46,13 +46,20 @@ def test_markets_are_the_eight_of_the_rulebook():
 
 
 @pytest.mark.django_db
-def test_create_api_key_command_prints_a_working_key(capsys, api_client):
-    call_command("seed_demo", "--quiet-logins")
-    capsys.readouterr()
-
-    call_command("create_api_key", "--org", "telco-one", "--scopes", "catalog:read,orders:write")
+def test_create_api_key_command_prints_a_working_key(capsys, api_client, partner_org):
+    call_command("create_api_key", "--org", partner_org.slug, "--scopes", "catalog:read,orders:write")
     raw_key = capsys.readouterr().out.strip()
 
     assert raw_key.startswith("enc_")
     response = api_client.get("/api/v1/markets/", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_create_api_key_command_refuses_unknown_organisations_and_scopes(partner_org):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("create_api_key", "--org", "nope", "--scopes", "catalog:read")
+    with pytest.raises(CommandError, match="Unknown scopes: admin"):
+        call_command("create_api_key", "--org", partner_org.slug, "--scopes", "admin")
