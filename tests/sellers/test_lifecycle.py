@@ -165,15 +165,17 @@ def test_a_move_outside_the_lifecycle_is_refused():
     assert AuditEvent.objects.count() == 0
 
 
-def test_the_status_email_goes_to_the_owner_and_contact():
-    seller = SellerFactory(in_probation=True, contact_email="ops@reboot.test")
+def test_the_status_email_goes_to_the_owner_and_contact_in_the_sellers_language():
+    english = SellerFactory(in_probation=True, contact_email="ops@reboot.test", home_market_id="gb")
+    french = SellerFactory(in_probation=True, contact_email="ops@atelier.test", home_market_id="fr")
 
-    sent = notify_seller_status_task(seller.pk, "probation", "Welcome")
+    assert notify_seller_status_task(english.pk, "probation", "Welcome") == 1
+    assert notify_seller_status_task(french.pk, "probation", "Bienvenue") == 1
 
-    assert sent == 1
     assert mail.outbox[0].to == ["ops@reboot.test"]
-    assert "probation" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Encore: welcome, your probation starts now"
     assert "Welcome" in mail.outbox[0].body
+    assert mail.outbox[1].subject == "Encore : bienvenue, votre période d’essai commence"
 
 
 def test_a_stale_status_email_is_not_sent():
