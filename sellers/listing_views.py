@@ -160,8 +160,13 @@ def listing_bulk(request: HttpRequest) -> HttpResponse:
     if action is None or not ids:
         messages.error(request, _("Choose listings and an action."))
         return redirect("seller:listings")
+    selected = list(_listings(request).filter(pk__in=ids).order_by("pk"))
+    if len(selected) != len(set(ids)):
+        # A foreign or vanished id in the body: refuse the whole request, change nothing.
+        messages.error(request, _("Some selected listings are not yours or no longer exist; nothing was changed."))
+        return redirect("seller:listings")
     done, failed = 0, 0
-    for listing in _listings(request).filter(pk__in=ids).order_by("pk"):
+    for listing in selected:
         try:
             action(listing=listing, actor=_actor(request))
             done += 1

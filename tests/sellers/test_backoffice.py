@@ -211,3 +211,15 @@ def test_invitation_by_email_creates_a_staff_member(owner_client, client, django
     assert response.status_code == 302
     assert owner_client.seller.organisation.memberships.filter(user__email="second@staff.test", role="staff").exists()
     assert client.get(f"/invitations/{token}/").status_code == 404
+
+
+def test_bulk_with_a_foreign_id_changes_nothing(owner_client):
+    mine = make_listing(seller=owner_client.seller.organisation, sku="MINE")
+    foreign = make_listing(sku="THEIRS")
+
+    response = owner_client.post(
+        "/seller/listings/bulk/", {"action": "pause", "ids": [mine.pk, foreign.pk]}, follow=True
+    )
+
+    assert "nothing was changed" in response.content.decode()
+    assert set(Listing.objects.values_list("status", flat=True)) == {"active"}
