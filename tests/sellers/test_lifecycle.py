@@ -175,7 +175,7 @@ def test_the_status_email_goes_to_the_owner_and_contact_in_the_sellers_language(
     assert mail.outbox[0].to == ["ops@reboot.test"]
     assert mail.outbox[0].subject == "Encore: welcome, your probation starts now"
     assert "Welcome" in mail.outbox[0].body
-    assert mail.outbox[1].subject == "Encore : bienvenue, votre période d’essai commence"
+    assert mail.outbox[1].subject == "Encore : bienvenue, votre période d\u2019essai commence"
 
 
 def test_a_stale_status_email_is_not_sent():
