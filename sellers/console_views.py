@@ -38,6 +38,7 @@ def seller_review(request: HttpRequest, pk: int, form: DecisionForm | None = Non
         "members": seller.organisation.memberships.select_related("user").order_by("role", "user__email"),
         "probation": selectors.probation_progress(seller),
         "listing_counts": selectors.listing_counts(seller),
+        "sales": selectors.sales_summary(seller),
         "history": selectors.seller_audit_history(seller),
         "decisions": DECISIONS_BY_STATUS.get(seller.status, ()),
         "form": form or DecisionForm(),

@@ -96,3 +96,52 @@ def listing_counts(seller: Seller) -> dict[str, int]:
         Listing.objects.filter(seller=seller.organisation).values_list("status").annotate(n=Count("pk")).order_by()
     )
     return {"total": sum(counts.values()), **counts}
+
+
+@dataclass(frozen=True)
+class SalesSummary:
+    orders: int
+    by_status: dict[str, int]
+    units_sold: int
+    units_delivered: int
+    shipped_late: int
+    cancelled: int
+
+
+def sales_summary(seller: Seller) -> SalesSummary:
+    """What a success manager weighs at review: the seller's orders so far (two queries)."""
+    from django.db.models import F, Sum
+
+    from orders.models import OrderLine, SellerOrder
+    from orders.states import SellerOrderStatus as S
+
+    paid_statuses = [S.PAID, S.ACCEPTED, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.REFUNDED, S.CANCELLED]
+    orders = SellerOrder.objects.filter(seller=seller.organisation, status__in=paid_statuses)
+    figures = orders.aggregate(
+        orders=Count("pk"),
+        cancelled=Count("pk", filter=Q(status=S.CANCELLED)),
+        shipped_late=Count(
+            "pk",
+            filter=Q(shipped_at__gt=F("ship_by"))
+            | Q(shipped_at__isnull=True, ship_by__lt=timezone.now(), status__in=[S.PAID, S.ACCEPTED]),
+        ),
+        paid=Count("pk", filter=Q(status=S.PAID)),
+        accepted=Count("pk", filter=Q(status=S.ACCEPTED)),
+        shipped=Count("pk", filter=Q(status=S.SHIPPED)),
+        delivered=Count("pk", filter=Q(status=S.DELIVERED)),
+        completed=Count("pk", filter=Q(status=S.COMPLETED)),
+        refunded=Count("pk", filter=Q(status=S.REFUNDED)),
+    )
+    units = OrderLine.objects.filter(seller_order__in=orders).aggregate(
+        sold=Sum("quantity", filter=~Q(seller_order__status=S.CANCELLED)),
+        delivered=Sum("quantity", filter=Q(seller_order__status__in=[S.DELIVERED, S.COMPLETED, S.REFUNDED])),
+    )
+    statuses = ("paid", "accepted", "shipped", "delivered", "completed", "refunded")
+    return SalesSummary(
+        orders=figures["orders"],
+        by_status={key: figures[key] for key in statuses},
+        units_sold=units["sold"] or 0,
+        units_delivered=units["delivered"] or 0,
+        shipped_late=figures["shipped_late"],
+        cancelled=figures["cancelled"],
+    )

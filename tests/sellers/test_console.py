@@ -144,3 +144,17 @@ def test_applying_through_the_page(client, private_media):
     assert done.status_code == 302
     page = client.get("/seller/").content.decode()
     assert "is with our success team" in page
+
+
+def test_review_page_shows_sales_so_far(client, manager):
+    from tests.factories.orders import paid
+
+    seller = SellerFactory(in_probation=True)
+    listing = make_listing(seller=seller.organisation, stock=5)
+    paid((listing, 2))
+    client.force_login(manager)
+
+    response = client.get(f"/console/sellers/{seller.pk}/")
+
+    sales = response.context["sales"]
+    assert (sales.orders, sales.units_sold, sales.units_delivered, sales.by_status["paid"]) == (1, 2, 0, 1)
