@@ -98,6 +98,13 @@ def listing_counts(seller: Seller) -> dict[str, int]:
     return {"total": sum(counts.values()), **counts}
 
 
+def active_out_of_stock(seller: Seller) -> int:
+    """Active listings with no stock left: invisible to shoppers until restocked."""
+    from catalog.models import Listing
+
+    return Listing.objects.filter(seller=seller.organisation, status="active", stock=0).count()
+
+
 @dataclass(frozen=True)
 class SalesSummary:
     orders: int

@@ -82,6 +82,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "seller": seller,
         "probation": selectors.probation_progress(seller),
         "listing_counts": selectors.listing_counts(seller),
+        "sales": selectors.sales_summary(seller),
+        "out_of_stock": selectors.active_out_of_stock(seller),
     }
     return render(request, "seller/dashboard.html", context)
 

@@ -223,3 +223,17 @@ def test_bulk_with_a_foreign_id_changes_nothing(owner_client):
 
     assert "nothing was changed" in response.content.decode()
     assert set(Listing.objects.values_list("status", flat=True)) == {"active"}
+
+
+def test_dashboard_lists_what_needs_attention(owner_client):
+    from tests.factories.orders import paid
+
+    seller = SellerFactory()
+    owner_client.force_login(MembershipFactory(organisation=seller.organisation).user)
+    listing = make_listing(seller=seller.organisation, stock=1)
+    paid((listing, 1))  # takes the last unit: one order to accept, one listing out of stock
+
+    page = owner_client.get("/seller/").content.decode()
+
+    assert "1 order to accept" in page
+    assert "1 active listing is out of stock" in page
