@@ -35,6 +35,7 @@ class ProbationProgress:
     listings_today: int
     cap: int
     next_slot_at: datetime
+    time_zone: str
 
     @property
     def slots_left(self) -> int:
@@ -53,6 +54,7 @@ def probation_progress(seller: Seller, at: datetime | None = None) -> ProbationP
         listings_today=probation_listings_created_today(seller, at),
         cap=settings.PROBATION_DAILY_LISTING_CAP,
         next_slot_at=next_slot_opens_at(seller, at),
+        time_zone=seller.home_market.time_zone,
     )
 
 

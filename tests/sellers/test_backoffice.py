@@ -237,3 +237,13 @@ def test_dashboard_lists_what_needs_attention(owner_client):
 
     assert "1 order to accept" in page
     assert "1 active listing is out of stock" in page
+
+
+def test_when_the_day_is_full_the_next_slot_shows_in_the_sellers_time_zone(owner_client):
+    for n in range(5):
+        make_listing(seller=owner_client.seller.organisation, sku=f"FULL-{n}")
+
+    page = owner_client.get("/seller/").content.decode()
+
+    assert "The next slot opens at" in page
+    assert "midnight (Europe/Paris)" in page
