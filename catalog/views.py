@@ -114,7 +114,8 @@ FRAGMENT_TIMEOUT = 600
 
 def _fragment_key(request: HttpRequest, name: str, market_code: str) -> str:
     query = sorted((key, sorted(values)) for key, values in request.GET.lists())
-    htmx = bool(getattr(request, "htmx", False))
+    details = getattr(request, "htmx", None)
+    htmx = ("boosted" if details.boosted else "partial") if details else "full"
     parts = repr((request.path, query, htmx, market_code, get_language()))
     return f"catalog:fragment:{name}:{_version(request)}:{hashlib.sha256(parts.encode()).hexdigest()}"
 

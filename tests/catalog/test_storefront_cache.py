@@ -92,9 +92,14 @@ def test_the_htmx_request_gets_the_results_fragment_only(client, offer):
     full = client.get("/c/smartphones/?market=fr&sort=price").content.decode()
     partial = client.get("/c/smartphones/?market=fr&sort=price", HTTP_HX_REQUEST="true").content.decode()
 
+    boosted = client.get(
+        "/c/smartphones/?market=fr&sort=price", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
+    ).content.decode()
+
     assert "<html" in full
     assert partial.startswith('<div id="browse"')
     assert "iPhone 13" in partial
+    assert "<html" in boosted  # a boosted navigation wants the whole page: its own cache entry
 
 
 def test_a_long_facet_shows_ten_values_and_folds_the_rest(client):
