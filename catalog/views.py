@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext
@@ -53,9 +53,20 @@ def _base_context(request: HttpRequest) -> dict[str, object]:
         "markets": request_markets(request),
         "nav_categories": categories_tree(version=_version(request)),
     }
-    if getattr(request, "_encore_page_cache", False):
-        context["csrf_token"] = CSRF_PLACEHOLDER  # the visitor's own token is put in when the page is served
+    # Pages and fragments are rendered with a placeholder where the CSRF token goes, so that cached HTML
+    # never holds a visitor's token; `_respond` (or the page cache) puts the visitor's own one in.
+    context["csrf_token"] = CSRF_PLACEHOLDER
     return context
+
+
+def _respond(request: HttpRequest, html: str) -> HttpResponse:
+    if CSRF_PLACEHOLDER in html and not getattr(request, "_encore_page_cache", False):
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return HttpResponse(html)
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return _respond(request, render_to_string(template, context, request=request))
 
 
 # --- whole pages for visitors without a session --------------------------------------------------
@@ -99,14 +110,14 @@ def home(request: HttpRequest) -> HttpResponse:
     market = current_market(request)
     context = _base_context(request)
     context.update(home_sections(market=market))
-    return render(request, "storefront/home.html", context)
+    return _render(request, "storefront/home.html", context)
 
 
 # --- cached fragments ----------------------------------------------------------------------------
 # The costly part of a browse or product page (queries, and rendering hundreds of facet values and offer
 # rows) is rendered once per catalog version and cached as HTML; the layout around it (search box, market
-# switch with its CSRF token, account links) is rendered per request. A fragment therefore holds nothing
-# per visitor: no {% csrf_token %}, no user. Its key is everything it depends on: the catalog version
+# switch, account links) is rendered per request. A fragment holds nothing per visitor: no user, and a
+# placeholder for the CSRF token (see `_respond`). Its key is everything it depends on: the catalog version
 # (bumped on commit by every catalog write), the language, the market (query string or cookie), the path,
 # the query string and whether htmx asked for it.
 FRAGMENT_TIMEOUT = 600
@@ -177,9 +188,9 @@ def _results(request: HttpRequest, *, category: Category | None, template: str) 
 
     fragment = _cached_fragment(_fragment_key(request, "results", market.code), build)
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return HttpResponse(fragment["results_html"])
+        return _respond(request, fragment["results_html"])
     context.update({"category": category, "filters": filters, **fragment})
-    return render(request, template, context)
+    return _render(request, template, context)
 
 
 @anonymous_page_cache("category")
@@ -224,7 +235,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     fragment = _cached_fragment(_fragment_key(request, "product", market.code), build)
     context.update(fragment)
-    return render(request, "catalog/product.html", context)
+    return _render(request, "catalog/product.html", context)
 
 
 def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -237,7 +248,7 @@ def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = _base_context(request)
     # Rating and sales come from orders and reviews (later issues); until then the page says so.
     context.update({"seller": seller, "rating": None, "sales": 0})
-    return render(request, "catalog/seller.html", context)
+    return _render(request, "catalog/seller.html", context)
 
 
 @require_POST

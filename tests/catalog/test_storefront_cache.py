@@ -147,11 +147,15 @@ def test_a_cached_page_carries_each_visitors_own_csrf_token(offer):
     assert accepted.status_code == 302
 
 
-def test_a_visitor_with_a_session_gets_their_own_page(client, offer, shopper):
+def test_a_visitor_with_a_session_gets_their_own_page_and_token(offer, shopper):
+    client = Client(enforce_csrf_checks=True)
     client.get("/p/iphone-13/?market=fr")  # cached for visitors without a session
     client.force_login(shopper)
 
     page = client.get("/p/iphone-13/?market=fr").content.decode()
+    again = client.get("/p/iphone-13/?market=fr").content.decode()  # the body fragment from the cache
 
     assert shopper.get_short_name() in page
     assert "Renew Labs" in page
+    assert CSRF_PLACEHOLDER not in page + again
+    assert client.post("/market/", {"market": "de", "csrfmiddlewaretoken": csrf_value(again)}).status_code == 302
