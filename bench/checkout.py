@@ -49,46 +49,55 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare(buyers: int) -> tuple[list[int], int]:
-    """Three offers from three sellers in France with plenty of stock, one race listing, bench buyers."""
+def prepare(buyers: int) -> tuple[list[list[int]], int]:
+    """Three bench sellers with one offer per buyer each (a buyer's cart: one offer of each seller, so
+    carts do not all fight over the same three rows), a fourth seller's listing for the race, and bench
+    buyers. Bench fixtures, inserted directly."""
     from catalog.models import Listing
     from marketplace.models import Organisation, User
+    from orders.models import CartLine
 
     template = Listing.objects.filter(market_id="fr", status="active").select_related("grade").order_by("pk").first()
     if template is None:
         sys.exit("Need an active French listing: run seed_demo first.")
-    offers: list[int] = []
-    for n in range(4):  # four bench sellers, one offer each (bench fixtures, inserted directly)
+    offers: list[list[int]] = [[] for _ in range(buyers)]
+    race_listing = 0
+    for n in range(4):
         seller, _ = Organisation.objects.get_or_create(
             slug=f"bench-checkout-{n}",
             defaults={"name": f"Bench Checkout Refurb {n}", "kind": "seller", "country": "fr"},
         )
-        listing, _ = Listing.objects.get_or_create(
-            seller=seller,
-            sku=f"BENCH-CHECKOUT-{n}",
-            market_id="fr",
-            defaults={
-                "variant_id": template.variant_id,
-                "grade": template.grade,
-                "price_amount": 19900 + 1000 * n,
-                "currency": "EUR",
-                "stock": 1,
-                "battery_health": 95,
-                "battery_floor": template.grade.battery_floor,
-                "warranty_months": 12,
-                "status": "active",
-            },
-        )
-        offers.append(listing.pk)
-    Listing.objects.filter(pk__in=offers[:3]).update(stock=1_000_000, status="active")
-    from orders.models import CartLine
-
+        for buyer in range(buyers if n < 3 else 1):
+            listing, _ = Listing.objects.get_or_create(
+                seller=seller,
+                sku=f"BENCH-CHECKOUT-{n}-{buyer}",
+                market_id="fr",
+                defaults={
+                    "variant_id": template.variant_id,
+                    "grade": template.grade,
+                    "price_amount": 19900 + 1000 * n,
+                    "currency": "EUR",
+                    "stock": 1,
+                    "battery_health": 95,
+                    "battery_floor": template.grade.battery_floor,
+                    "warranty_months": 12,
+                    "status": "active",
+                },
+            )
+            if n < 3:
+                offers[buyer].append(listing.pk)
+            else:
+                race_listing = listing.pk
+    cart_sellers = [f"bench-checkout-{n}" for n in range(3)]
+    Listing.objects.filter(sku__startswith="BENCH-CHECKOUT-", seller__slug__in=cart_sellers).update(
+        stock=1_000_000, status="active"
+    )
     CartLine.objects.filter(cart__user__email__startswith="bench-buyer-").delete()  # a previous run's leftovers
     for n in range(buyers):
         email = f"bench-buyer-{n:03d}@encore.test"
         if not User.objects.filter(email=email).exists():
             User.objects.create_user(email=email, password=PASSWORD, full_name=f"Bench Buyer {n}")
-    return offers[:3], offers[3]
+    return offers, race_listing
 
 
 def session_for(n: int) -> requests.Session:
@@ -125,7 +134,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def throughput(offers: list[int], buyers: int, duration: int) -> None:
+def throughput(offers: list[list[int]], buyers: int, duration: int) -> None:
     sessions = [session_for(n) for n in range(buyers)]
     checkout_ms: list[float] = []
     cycle_ms: list[float] = []
@@ -133,10 +142,10 @@ def throughput(offers: list[int], buyers: int, duration: int) -> None:
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
 
-    def loop(session: requests.Session) -> None:
+    def loop(session: requests.Session, cart: list[int]) -> None:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            for listing in offers:
+            for listing in cart:
                 post(session, "/cart/add/", {"listing": listing, "quantity": 1})
             before = time.perf_counter()
             number = checkout(session)
@@ -150,7 +159,7 @@ def throughput(offers: list[int], buyers: int, duration: int) -> None:
                 checkout_ms.append((after - before) * 1000)
                 cycle_ms.append((time.perf_counter() - started) * 1000)
 
-    threads = [threading.Thread(target=loop, args=(s,)) for s in sessions]
+    threads = [threading.Thread(target=loop, args=(s, offers[n])) for n, s in enumerate(sessions)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -168,7 +177,7 @@ def throughput(offers: list[int], buyers: int, duration: int) -> None:
     )
 
 
-def api_throughput(offers: list[int], clients: int, duration: int) -> None:
+def api_throughput(offers: list[list[int]], clients: int, duration: int) -> None:
     """The same checkout through the partner API: one POST places and pays (invoice) a 3-seller order."""
     from marketplace.actors import Actor
     from marketplace.models import Organisation
@@ -180,24 +189,27 @@ def api_throughput(offers: list[int], clients: int, duration: int) -> None:
     _, raw_key = api_key_create(
         organisation=partner, name="bench", scopes=["orders:read", "orders:write"], actor=Actor.system("bench")
     )
-    body = {
-        "market": "fr",
-        "lines": [{"listing": listing, "quantity": 1} for listing in offers],
-        "customer": {
-            "full_name": "Bench Customer",
-            "email": "customer@bench.test",
-            "address_line": "1 rue",
-            "postal_code": "75001",
-            "city": "Paris",
-            "country": "fr",
-        },
-    }
+    bodies = [
+        {
+            "market": "fr",
+            "lines": [{"listing": listing, "quantity": 1} for listing in cart],
+            "customer": {
+                "full_name": "Bench Customer",
+                "email": "customer@bench.test",
+                "address_line": "1 rue",
+                "postal_code": "75001",
+                "city": "Paris",
+                "country": "fr",
+            },
+        }
+        for cart in offers
+    ]
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
 
-    def loop() -> None:
+    def loop(body: dict[str, object]) -> None:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {raw_key}"
         while time.perf_counter() < deadline:
@@ -209,7 +221,7 @@ def api_throughput(offers: list[int], clients: int, duration: int) -> None:
                 else:
                     failures[0] += 1
 
-    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    threads = [threading.Thread(target=loop, args=(bodies[n],)) for n in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

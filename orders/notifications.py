@@ -26,6 +26,15 @@ def _send(template: str, context: dict[str, object], recipients: list[str], lang
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
+def _seller_language(seller_order: SellerOrder) -> str:
+    """The seller's home market's language when Encore speaks it, else English."""
+    from sellers.models import Seller
+
+    seller = Seller.objects.select_related("home_market").filter(organisation_id=seller_order.seller_id).first()
+    language = seller.home_market.language if seller else "en"
+    return language if language in ("de", "fr") else "en"
+
+
 def seller_recipients(seller_order: SellerOrder) -> list[str]:
     return sorted(
         set(seller_order.seller.memberships.filter(role=MembershipRole.OWNER).values_list("user__email", flat=True))
@@ -33,10 +42,16 @@ def seller_recipients(seller_order: SellerOrder) -> list[str]:
 
 
 def send_order_paid(order: Order) -> int:
-    """To the shopper: the confirmation; to each seller's owners: a new order to accept."""
+    """To the shopper: the confirmation (with the CO2e avoided); to each seller's owners: a new order to accept."""
+    from orders.selectors import order_co2e_avoided_kg
+
     sent = _send(
         "order_confirmation",
-        {"order": order, "url": settings.SITE_URL + reverse("orders:account_order", args=[order.number])},
+        {
+            "order": order,
+            "co2e_kg": order_co2e_avoided_kg(order=order),
+            "url": settings.SITE_URL + reverse("orders:account_order", args=[order.number]),
+        },
         [order.email],
         _language(order),
     )
@@ -49,7 +64,7 @@ def send_order_paid(order: Order) -> int:
                 "url": settings.SITE_URL + reverse("seller_orders:detail", args=[seller_order.pk]),
             },
             seller_recipients(seller_order),
-            "en",
+            _seller_language(seller_order),
         )
     return sent
 
@@ -74,5 +89,20 @@ def send_seller_order_cancelled(seller_order: SellerOrder) -> int:
         "cancelled",
         {"order": order, "seller_order": seller_order},
         [order.email, *seller_recipients(seller_order)],
+        _language(order),
+    )
+
+
+def send_seller_order_delivered(seller_order: SellerOrder) -> int:
+    """To the shopper: delivered, the warranty of each unit, and the 30-day return right."""
+    order = seller_order.order
+    return _send(
+        "delivered",
+        {
+            "order": order,
+            "seller_order": seller_order,
+            "url": settings.SITE_URL + reverse("warranty:account_warranties"),
+        },
+        [order.email],
         _language(order),
     )

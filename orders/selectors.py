@@ -166,3 +166,17 @@ def partner_order_list(*, partner: Organisation | None) -> QuerySet[Order]:
 
 def partner_order_get(*, partner: Organisation | None, id: int) -> Order:
     return get_scoped_or_404(_order_detail_queryset(), partner, field="partner", pk=id)
+
+
+def order_co2e_avoided_kg(*, order: Order) -> int:
+    """CO2e avoided by buying these units refurbished rather than new (the categories' cited figures), in kg."""
+    from catalog.models import Category
+
+    per_category: dict[int, int] = {}
+    for category_id, quantity in OrderLine.objects.filter(seller_order__order=order).values_list(
+        "category_id_snapshot", "quantity"
+    ):
+        if category_id is not None:
+            per_category[category_id] = per_category.get(category_id, 0) + quantity
+    grams = dict(Category.objects.filter(pk__in=per_category).values_list("pk", "co2e_avoided_grams"))
+    return round(sum(grams.get(pk, 0) * quantity for pk, quantity in per_category.items()) / 1000)

@@ -57,3 +57,13 @@ def seller_order_cancelled_notify_task(seller_order_id: int) -> int:
         .first()
     )
     return notifications.send_seller_order_cancelled(seller_order) if seller_order else 0
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def seller_order_delivered_notify_task(seller_order_id: int) -> int:
+    seller_order = (
+        SellerOrder.objects.select_related("order__market", "seller")
+        .filter(pk=seller_order_id, delivered_at__isnull=False)
+        .first()
+    )
+    return notifications.send_seller_order_delivered(seller_order) if seller_order else 0

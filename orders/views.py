@@ -221,7 +221,15 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "orders/account_order.html",
-        {**_store_context(request), "order": order, "cancellable": CANCELLABLE, "form": CancelForm()},
+        {
+            **_store_context(request),
+            "order": order,
+            "cancellable": CANCELLABLE,
+            "form": CancelForm(),
+            "co2e_kg": selectors.order_co2e_avoided_kg(order=order),
+            "awaiting_stripe": order.status == OrderStatus.PENDING_PAYMENT
+            and order.payment.provider == PaymentProvider.STRIPE,
+        },
     )
 
 

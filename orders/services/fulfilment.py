@@ -158,6 +158,7 @@ def seller_order_mark_delivered(
 
     Each unit gets its warranty (start = delivery date). Emits `order.delivered`.
     """
+    from orders import tasks
     from warranty.services import warranties_create_for_delivery
 
     delivered_at = delivered_at or timezone.now()
@@ -174,6 +175,8 @@ def seller_order_mark_delivered(
         emit(EventType.ORDER_DELIVERED, _event_data(seller_order.order, seller_order), seller_order.seller)
         if seller_order.order.partner_id:
             emit(EventType.ORDER_DELIVERED, _event_data(seller_order.order, seller_order), seller_order.order.partner)
+        pk = seller_order.pk
+        transaction.on_commit(lambda: tasks.seller_order_delivered_notify_task.delay(pk))
     return seller_order
 
 

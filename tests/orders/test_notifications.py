@@ -10,7 +10,7 @@ from orders.services.fulfilment import seller_order_cancel
 from orders.states import CancelledBy
 from tests.factories import MembershipFactory
 from tests.factories.catalog import make_listing
-from tests.factories.orders import SYSTEM, paid, ship
+from tests.factories.orders import SYSTEM, imei, paid, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_paid_shipped_and_cancelled_emails(seller_org, shopper):
     assert confirmation.to == ["buyer@example.test"]
     assert f"/account/orders/{order.number}/" in confirmation.body
     assert new_order.to == [owner.email]
-    assert "accept" in new_order.body
+    assert "499,00\u00a0€" in new_order.body
 
     seller_order = order.seller_orders.get()
     ship(seller_order)
@@ -36,7 +36,7 @@ def test_paid_shipped_and_cancelled_emails(seller_org, shopper):
     other = paid((listing, 1), buyer=shopper).seller_orders.get()
     seller_order_cancel(seller_order=other, actor=SYSTEM, by=CancelledBy.SELLER)
     assert tasks.seller_order_cancelled_notify_task(other.pk) == 1
-    assert "refunded" in mail.outbox[-1].body
+    assert "499,00\u00a0€" in mail.outbox[-1].body  # in the market's language (France: French)
 
 
 def test_stale_notifications_send_nothing(shopper):
@@ -51,3 +51,17 @@ def test_the_periodic_tasks_run(shopper):
     assert tasks.seller_orders_auto_deliver_task() == 0
     assert tasks.seller_orders_complete_due_task() == 0
     assert tasks.payouts_run_task() == 0
+
+
+def test_delivery_email_lists_each_units_warranty(shopper, django_capture_on_commit_callbacks):
+    from tests.factories.orders import delivered
+
+    order = paid((make_listing(stock=1), 1), buyer=shopper)
+    seller_order = order.seller_orders.get()
+    with django_capture_on_commit_callbacks() as callbacks:
+        delivered(seller_order)
+    assert len(callbacks) == 2  # shipped, delivered
+    assert tasks.seller_order_delivered_notify_task(seller_order.pk) == 1
+    body = mail.outbox[-1].body
+    assert imei(1) in body
+    assert "30" in body
