@@ -519,11 +519,12 @@ def stripe_event_process(*, event: dict[str, Any]) -> bool:
 
 
 def _intent_succeeded(intent: dict[str, Any]) -> None:
-    payment = Payment.objects.select_related("order__market").filter(reference=intent.get("id")).first()
+    payment = Payment.objects.filter(reference=intent.get("id")).first()
     if payment is None:
         logger.warning("payment_intent.succeeded for an unknown PaymentIntent %s", intent.get("id"))
         return
-    order = payment.order
+    # Lock the order first: the expiry sweep takes the same lock, so "paid" and "expired" cannot both win.
+    order = Order.objects.select_for_update(of=("self",)).select_related("market", "partner").get(pk=payment.order_id)
     received = Money(
         int(intent.get("amount_received") or intent.get("amount") or 0), str(intent.get("currency", "")).upper()
     )
@@ -538,11 +539,14 @@ def _intent_succeeded(intent: dict[str, Any]) -> None:
 
 
 def _intent_failed(intent: dict[str, Any]) -> None:
-    payment = Payment.objects.select_related("order").filter(reference=intent.get("id")).first()
-    if payment is None or payment.order.status != OrderStatus.PENDING_PAYMENT:
+    payment = Payment.objects.filter(reference=intent.get("id")).first()
+    if payment is None:
+        return
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    if order.status != OrderStatus.PENDING_PAYMENT:
         return
     message = (intent.get("last_payment_error") or {}).get("message") or "declined"
-    order_payment_failed(order=payment.order, actor=Actor.system("stripe webhook"), reason=f"payment failed: {message}")
+    order_payment_failed(order=order, actor=Actor.system("stripe webhook"), reason=f"payment failed: {message}")
 
 
 def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:

@@ -158,3 +158,28 @@ def test_concurrent_refunds_adding_up_to_150_percent_refund_at_most_100(stripe_f
     payment.refresh_from_db()
     assert payment.refunded_amount == 30000 == Refund.objects.aggregate(t=Sum("amount"))["t"]
     assert len(stripe_fake.calls("/v1/refunds")) == 4
+
+
+def test_payment_and_expiry_at_the_same_time_never_keep_money_for_released_stock(stripe_fake):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services.checkout import orders_expire_unpaid
+
+    listing = make_listing(stock=1, price_amount=30000)
+    for _ in range(10):
+        Listing.objects.filter(pk=listing.pk).update(stock=1)
+        order = place((listing, 1))
+        payload = stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 30000))
+        later = timezone.now() + timedelta(minutes=31)
+        race(2, lambda i, payload=payload, later=later: _deliver(payload) if i else orders_expire_unpaid(now=later))
+        order.refresh_from_db()
+        payment = Payment.objects.get(order=order)
+        if order.status == OrderStatus.PAID:
+            assert payment.refunded_amount == 0
+            assert Listing.objects.get(pk=listing.pk).stock == 0
+        else:
+            assert order.status == OrderStatus.EXPIRED
+            assert payment.refunded_amount == payment.captured_amount == 30000
+            assert Listing.objects.get(pk=listing.pk).stock == 1
