@@ -139,9 +139,10 @@ def order_list_for_shopper(*, shopper: User) -> QuerySet[Order]:
     return _order_detail_queryset().filter(buyer=shopper).order_by("-created_at", "-id")
 
 
-def order_get_for_shopper(*, shopper: User, number: str) -> Order:
-    """A shopper's own order; another's is a plain 404."""
-    return get_scoped_or_404(_order_detail_queryset(), shopper, field="buyer", number=number)
+def order_get_for_shopper(*, shopper: User, number: str, detail: bool = True) -> Order:
+    """A shopper's own order; another's is a plain 404. `detail=False`: without parcels and lines."""
+    queryset = _order_detail_queryset() if detail else Order.objects.select_related("market", "payment")
+    return get_scoped_or_404(queryset, shopper, field="buyer", number=number)
 
 
 def seller_order_list(*, seller: Organisation | None, status: str | None = None) -> QuerySet[SellerOrder]:

@@ -154,7 +154,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pay(request: HttpRequest, number: str) -> HttpResponse:
-    order = selectors.order_get_for_shopper(shopper=request.user, number=number)
+    order = selectors.order_get_for_shopper(shopper=request.user, number=number, detail=False)
     if order.status != OrderStatus.PENDING_PAYMENT:
         return redirect("orders:account_order", number=order.number)
     context = {
@@ -171,7 +171,7 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def test_pay(request: HttpRequest, number: str) -> HttpResponse:
-    order = selectors.order_get_for_shopper(shopper=request.user, number=number)
+    order = selectors.order_get_for_shopper(shopper=request.user, number=number, detail=False)
     if order.payment.provider != PaymentProvider.TEST:
         raise Http404("Not a test payment")
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Listing
@@ -18,11 +18,12 @@ def cart_for_user(*, user: User) -> Cart:
     return cart
 
 
-def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> CartLine:
-    """Add `quantity` units of a visible listing; the line's quantity never exceeds the stock.
+def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
+    """Add `quantity` units of a visible listing; the line's quantity never exceeds the stock (nor 10).
 
-    Raises OFFER_UNAVAILABLE when the listing is not on sale, OUT_OF_STOCK when the cart
-    already holds all of it.
+    One upsert (INSERT ... ON CONFLICT DO UPDATE), so a double click cannot make two lines.
+    Returns the line's quantity. Raises OFFER_UNAVAILABLE when the listing is not on sale,
+    OUT_OF_STOCK when the cart already holds all of it.
     """
     if quantity < 1:
         raise ApplicationError(
@@ -30,34 +31,40 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> CartLine:
             "Quantity must be at least 1.",
             errors=[{"field": "quantity", "message": "At least 1."}],
         )
-    listing = Listing.objects.visible().filter(pk=listing_id).first()
+    listing = Listing.objects.visible().filter(pk=listing_id).values("pk", "stock", "price_amount", "currency").first()
     if listing is None:
         raise ApplicationError(ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available.")
-    limit = min(listing.stock, MAX_QUANTITY_PER_LINE)
-    with transaction.atomic():
-        line = CartLine.objects.select_for_update().filter(cart=cart, listing=listing).first()
-        if line is None:
-            try:
-                with transaction.atomic():
-                    line = CartLine.objects.create(
-                        cart=cart,
-                        listing=listing,
-                        quantity=min(quantity, limit),
-                        seen_price_amount=listing.price_amount,
-                        currency=listing.currency,
-                    )
-            except IntegrityError:  # a double click: the other request created it
-                line = CartLine.objects.select_for_update().get(cart=cart, listing=listing)
-            else:
-                Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-                return line
-        if line.quantity >= limit:
-            raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Your cart already holds every unit of this offer.")
-        line.quantity = min(line.quantity + quantity, limit)
-        line.seen_price_amount = listing.price_amount
-        line.save(update_fields=["quantity", "seen_price_amount"])
-        Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-    return line
+    limit = min(listing["stock"], MAX_QUANTITY_PER_LINE)
+    table = CartLine._meta.db_table
+    with connection.cursor() as cursor:
+        # The CTE reads the line as it was before this statement: "already full" is told apart from "added".
+        cursor.execute(
+            f"""
+            WITH prior AS (SELECT quantity FROM {table} WHERE cart_id = %s AND listing_id = %s)
+            INSERT INTO {table} (cart_id, listing_id, quantity, seen_price_amount, currency, added_at)
+            VALUES (%s, %s, LEAST(%s, %s), %s, %s, %s)
+            ON CONFLICT (cart_id, listing_id) DO UPDATE
+                SET quantity = LEAST({table}.quantity + EXCLUDED.quantity, %s),
+                    seen_price_amount = EXCLUDED.seen_price_amount, currency = EXCLUDED.currency
+            RETURNING quantity, (SELECT quantity FROM prior)
+            """,  # noqa: S608 - the table name comes from model meta; values are bound
+            [
+                cart.pk,
+                listing["pk"],
+                cart.pk,
+                listing["pk"],
+                quantity,
+                limit,
+                listing["price_amount"],
+                listing["currency"],
+                timezone.now(),
+                limit,
+            ],
+        )
+        new_quantity, prior_quantity = cursor.fetchone()
+    if prior_quantity is not None and prior_quantity >= limit:
+        raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Your cart already holds every unit of this offer.")
+    return new_quantity
 
 
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:

@@ -1,0 +1,53 @@
+"""Cart services: quantities bounded by stock, merge at login, unavailable offers."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.models import Listing
+from marketplace.errors import ApplicationError, ErrorCode
+from orders.models import Cart, CartLine
+from orders.services.cart import cart_add, cart_for_user, cart_merge, cart_set_quantity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_quantities_are_bounded_by_stock(shopper):
+    from tests.factories.catalog import make_listing
+
+    listing = make_listing(stock=3)
+    cart = cart_for_user(user=shopper)
+    assert cart_add(cart=cart, listing_id=listing.pk, quantity=2) == 2
+    assert cart_add(cart=cart, listing_id=listing.pk, quantity=5) == 3
+    with pytest.raises(ApplicationError) as error:
+        cart_add(cart=cart, listing_id=listing.pk)
+    assert error.value.code == ErrorCode.OUT_OF_STOCK
+    assert CartLine.objects.get().quantity == 3
+    line = CartLine.objects.get()
+    assert cart_set_quantity(cart=cart, line_id=line.pk, quantity=9).quantity == 3
+    assert cart_set_quantity(cart=cart, line_id=line.pk, quantity=0) is None
+    assert not CartLine.objects.exists()
+
+
+def test_an_unavailable_offer_cannot_be_added(shopper):
+    from tests.factories.catalog import make_listing
+
+    listing = make_listing(stock=1)
+    Listing.objects.filter(pk=listing.pk).update(stock=0)
+    with pytest.raises(ApplicationError) as error:
+        cart_add(cart=cart_for_user(user=shopper), listing_id=listing.pk)
+    assert error.value.code == ErrorCode.OFFER_UNAVAILABLE
+
+
+def test_merging_adds_quantities_within_stock(shopper):
+    from tests.factories.catalog import make_listing
+
+    shared, only_anonymous = make_listing(stock=2), make_listing(stock=5)
+    account = cart_for_user(user=shopper)
+    cart_add(cart=account, listing_id=shared.pk)
+    anonymous = Cart.objects.create()
+    cart_add(cart=anonymous, listing_id=shared.pk, quantity=2)
+    cart_add(cart=anonymous, listing_id=only_anonymous.pk, quantity=1)
+    cart_merge(source=anonymous, target=account)
+    assert dict(account.lines.values_list("listing_id", "quantity")) == {shared.pk: 2, only_anonymous.pk: 1}
+    assert not Cart.objects.filter(pk=anonymous.pk).exists()
