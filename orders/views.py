@@ -125,8 +125,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not review.buyable:
         messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
-    last = Order.objects.filter(buyer=request.user).order_by("-created_at").first()
     initial = {"full_name": request.user.full_name, "email": request.user.email}
+    last = Order.objects.filter(buyer=request.user).order_by("-created_at").first() if request.method == "GET" else None
     if last is not None:
         initial.update(
             {"phone": last.phone, "address_line": last.address_line, "postal_code": last.postal_code, "city": last.city}
