@@ -23,7 +23,7 @@ from marketplace.actors import Actor
 from marketplace.models import Market, Organisation, User
 from marketplace.seed import DEMO_PASSWORD
 from orders.models import BlockedDevice, Order, OrderLine, Payment, SellerOrder, SellerPayoutAccount
-from orders.services.checkout import Contact, PlacementLine, order_mark_paid, order_place, test_payment_settle
+from orders.services.checkout import Contact, PlacementLine, order_mark_paid, order_place
 from orders.services.fulfilment import (
     seller_order_accept,
     seller_order_cancel,
@@ -31,6 +31,7 @@ from orders.services.fulfilment import (
     seller_order_mark_delivered,
     seller_order_ship,
 )
+from orders.services.payment import test_payment_settle
 from orders.states import CancelledBy
 from warranty.models import Warranty
 

@@ -24,8 +24,9 @@ from orders import payments, selectors
 from orders.forms import CancelForm, CheckoutForm
 from orders.models import Cart, Order, PaymentProvider, SellerOrder
 from orders.services import cart as cart_services
-from orders.services.checkout import Contact, PlacementLine, order_place, stripe_event_process, test_payment_settle
+from orders.services.checkout import Contact, PlacementLine, order_place
 from orders.services.fulfilment import seller_order_cancel
+from orders.services.payment import stripe_event_process, test_payment_settle
 from orders.states import CANCELLABLE, CancelledBy, OrderStatus
 
 logger = logging.getLogger(__name__)

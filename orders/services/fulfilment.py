@@ -24,7 +24,8 @@ from marketplace.money import Money
 from marketplace.transitions import transition
 from orders.models import BlockedDevice, IdentifierKind, OrderLine, OrderUnit, Payment, SellerOrder
 from orders.services import ledger
-from orders.services.checkout import _event_data, payment_refund
+from orders.services.checkout import _event_data
+from orders.services.payment import payment_refund
 from orders.states import CANCELLABLE, TRANSITIONS, CancelledBy, SellerOrderStatus
 
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,30}$")

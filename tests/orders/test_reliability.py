@@ -21,7 +21,7 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event
 from marketplace.money import Money
 from orders.models import LedgerEntry, Order, Payment, ProcessedStripeEvent, Refund
-from orders.services.checkout import payment_refund
+from orders.services.payment import payment_refund
 from orders.states import OrderStatus
 from tests.factories import OrganisationFactory, api_key_for
 from tests.factories.catalog import make_listing

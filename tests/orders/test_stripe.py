@@ -8,7 +8,7 @@ from django.test import Client
 from catalog.models import Listing
 from marketplace.money import Money
 from orders.models import LedgerEntry, Order, PaymentProvider, ProcessedStripeEvent, Refund
-from orders.services.checkout import payment_refund
+from orders.services.payment import payment_refund
 from orders.states import OrderStatus, SellerOrderStatus
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, place

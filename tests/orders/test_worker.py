@@ -17,7 +17,7 @@ from tests.factories.orders import SYSTEM, place
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_sends_the_order_emails_after_commit(seller_org):
-    from orders.services.checkout import test_payment_settle
+    from orders.services.payment import test_payment_settle
 
     owner = MembershipFactory(organisation=seller_org, role="owner").user
     order = place((make_listing(seller=seller_org, stock=1), 1))
