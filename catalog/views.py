@@ -139,6 +139,9 @@ def _cached_fragment(key: str, build: Callable[[], dict[str, str]]) -> dict[str,
     return fragment
 
 
+FACET_VISIBLE = 8  # about what the facet list shows before it scrolls (12rem)
+
+
 def _facet_groups(facets: dict[str, list[tuple[str, str, int]]], selected: dict[str, set[str]]) -> dict[str, Any]:
     """Each facet's values split in two: shown (at most FACET_VISIBLE, the selected ones and the most
     offered, in their usual order) and the rest, collapsed under "more" (still one click away)."""
@@ -152,9 +155,6 @@ def _facet_groups(facets: dict[str, list[tuple[str, str, int]]], selected: dict[
         keep = {item[0] for item in ranked[: max(FACET_VISIBLE, len(chosen))]}
         groups[name] = ([v for v in values if v[0] in keep], [v for v in values if v[0] not in keep])
     return groups
-
-
-FACET_VISIBLE = 10
 
 
 def _results(request: HttpRequest, *, category: Category | None, template: str) -> HttpResponse:
