@@ -34,15 +34,16 @@ STATE_SELLERS = [
     ("suspended-cells", "Suspended Cells", "us", "suspended@encore.test", "suspended"),
     ("closed-circuit", "Closed Circuit", "jp", "terminated@encore.test", "terminated"),
 ]
+# Valid-format VAT ids that carry `n` whole, so every demo or bench seller gets a unique one.
 VAT_EXAMPLES = {
-    "fr": "FR{n:02d}303265045",
-    "de": "DE{n:03d}695976",
-    "es": "ESB{n:02d}345674",
-    "it": "IT{n:03d}43110157",
-    "be": "BE0{n:03d}905847",
-    "gb": "GB{n:03d}780684",
-    "us": "{n:02d}-3456789",
-    "jp": "T{n:03d}4567890123",
+    "fr": "FR40{n:09d}",
+    "de": "DE{n:09d}",
+    "es": "ESB{n:07d}4",
+    "it": "IT{n:011d}",
+    "be": "BE0{n:09d}",
+    "gb": "GB{n:09d}",
+    "us": "12-{n:07d}",
+    "jp": "T{n:013d}",
 }
 
 
@@ -53,7 +54,7 @@ def _seller_row(organisation: Organisation, n: int, *, status: str = SellerStatu
         organisation=organisation,
         status=status,
         legal_form=LegalForm.LIMITED_COMPANY,
-        vat_id=VAT_EXAMPLES[market.code].format(n=n % 100 if market.code in {"fr", "es", "us"} else n % 1000),
+        vat_id=VAT_EXAMPLES[market.code].format(n=n),
         home_market=market,
         address_line=f"{n} Refurbishers' Row",
         postal_code="10000",
