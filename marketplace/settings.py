@@ -147,6 +147,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": "encore",
+        # Rendered storefront pages are cached: bump CACHE_VERSION on a deploy that changes templates.
+        "VERSION": env.int("CACHE_VERSION", default=1),
         "TIMEOUT": 300,
     }
 }
