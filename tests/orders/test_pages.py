@@ -137,3 +137,18 @@ def test_another_sellers_order_page_is_404(seller_org, other_seller_org, shopper
     assert client.post(f"/seller/orders/{theirs.pk}/accept/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == SellerOrderStatus.PAID
+
+
+def test_the_shopper_cancels_a_parcel_from_the_account_page(shopper):
+    listing = make_listing(stock=1, price_amount=30000)
+    order = paid((listing, 1), buyer=shopper)
+    seller_order = order.seller_orders.get()
+    client = Client()
+    client.force_login(shopper)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "Cancel this parcel" in page
+    client.post(f"/account/orders/{order.number}/cancel/{seller_order.pk}/")
+    seller_order.refresh_from_db()
+    assert (seller_order.status, seller_order.cancelled_by) == (SellerOrderStatus.CANCELLED, "shopper")
+    assert Listing.objects.get(pk=listing.pk).stock == 1
+    assert "Cancel this parcel" not in client.get(f"/account/orders/{order.number}/").content.decode()
