@@ -282,10 +282,10 @@ def race(listing_id: int, buyers: int, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=20)
-    parser.add_argument("--buyers", type=int, default=16)
+    parser.add_argument("--buyers", type=int, default=8)
     parser.add_argument("--race-buyers", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--no-seed", action="store_true")
     args = parser.parse_args()
     for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):

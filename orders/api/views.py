@@ -173,16 +173,16 @@ class PartnerOrderList(APIView):
             raise ApplicationError(
                 ErrorCode.VALIDATION, "Unknown market.", errors=[{"field": "market", "message": "Unknown market."}]
             )
-        customer = data["customer"]
+        partner = acting_organisation(request, OrganisationKind.PARTNER)
         order = order_place(
             actor=_actor(request),
             market=market,
             lines=[PlacementLine(line["listing"], line["quantity"]) for line in data["lines"]],
-            contact=Contact(**customer),
-            partner=acting_organisation(request, OrganisationKind.PARTNER),
+            contact=Contact(**data["customer"]),
+            partner=partner,
             partner_reference=data["reference"],
         )
-        order = selectors.partner_order_get(partner=order.partner, id=order.pk)
+        order = selectors.partner_order_get(partner=partner, id=order.pk)
         return Response(PartnerOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 

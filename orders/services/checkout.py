@@ -317,8 +317,7 @@ def order_place(
         _take(listings, wanted)  # last: the hot rows stay locked only until the commit
     if partner is None:
         order_start_payment(order=order, actor=actor)
-    order.refresh_from_db()
-    return order
+    return Order.objects.select_related("market", "payment").get(pk=order.pk)
 
 
 def order_start_payment(*, order: Order, actor: Actor) -> Payment:
@@ -350,6 +349,7 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
     from orders import tasks
 
     now = timezone.now()
+    market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
     with transaction.atomic():
         order = transition(
             order,
@@ -358,14 +358,14 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             transitions=ORDER_TRANSITIONS,
             reason=f"payment {reference}",
             extra_updates={"paid_at": now},
-            organisation=order.partner,
+            organisation=partner,
         )
         payment = Payment.objects.select_for_update().get(order=order)
         payment.status = PaymentStatus.SUCCEEDED
         payment.captured_amount = amount_received.amount
         payment.updated_at = now
         payment.save(update_fields=["status", "captured_amount", "updated_at"])
-        deadline = ship_by(now, time_zone=order.market.time_zone)
+        deadline = ship_by(now, time_zone=market.time_zone)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row each.
         moved = bulk_transition(
             SellerOrder.objects.filter(order=order),
@@ -393,8 +393,8 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             EventType.ORDER_PAID,
             [(_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders],
         )
-        if order.partner is not None:
-            emit(EventType.ORDER_PAID, _event_data(order, None), order.partner)
+        if partner is not None:
+            emit(EventType.ORDER_PAID, _event_data(order, None), partner)
         order_id = order.pk
         transaction.on_commit(lambda: tasks.order_paid_notify_task.delay(order_id))
     return order
