@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.seller_orders_complete_due_task",
         "schedule": crontab(minute=41),
     },
+    # Anonymous carts outlive their sessions; a nightly sweep of those older than 30 days is plenty.
+    "orders-purge-abandoned-carts": {
+        "task": "orders.tasks.carts_purge_abandoned_task",
+        "schedule": crontab(minute=7, hour=3),
+    },
     # DOMAIN.md: sellers are paid on the 6th, 16th and 26th of each month (early morning UTC,
     # before European banking hours). A rerun the same day changes nothing (one payout per date).
     "orders-payouts": {

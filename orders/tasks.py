@@ -29,6 +29,13 @@ def seller_orders_complete_due_task() -> int:
 
 
 @shared_task(acks_late=True)
+def carts_purge_abandoned_task() -> int:
+    from orders.services.cart import carts_purge_abandoned
+
+    return carts_purge_abandoned()
+
+
+@shared_task(acks_late=True)
 def payouts_run_task() -> int:
     return len(payouts_run())
 

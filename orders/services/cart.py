@@ -112,3 +112,12 @@ def cart_clear(*, cart: Cart, listing_ids: list[int] | None = None) -> None:
     if listing_ids is not None:
         lines = lines.filter(listing_id__in=listing_ids)
     lines.delete()
+
+
+def carts_purge_abandoned(*, older_than_days: int = 30) -> int:
+    """Delete anonymous carts (their session is long gone) older than `older_than_days`. Set-based, idempotent."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Cart.objects.filter(user__isnull=True, created_at__lt=cutoff).delete()
+    return deleted

@@ -51,3 +51,19 @@ def test_merging_adds_quantities_within_stock(shopper):
     cart_merge(source=anonymous, target=account)
     assert dict(account.lines.values_list("listing_id", "quantity")) == {shared.pk: 2, only_anonymous.pk: 1}
     assert not Cart.objects.filter(pk=anonymous.pk).exists()
+
+
+def test_abandoned_anonymous_carts_are_purged(shopper):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services.cart import carts_purge_abandoned
+
+    old = Cart.objects.create(created_at=timezone.now() - timedelta(days=31))
+    recent = Cart.objects.create()
+    mine = cart_for_user(user=shopper)
+    Cart.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(days=90))
+    assert carts_purge_abandoned() == 1
+    assert set(Cart.objects.values_list("pk", flat=True)) == {recent.pk, mine.pk}
+    assert not Cart.objects.filter(pk=old.pk).exists()

@@ -32,6 +32,7 @@ def test_a_real_worker_sends_the_order_emails_after_commit(seller_org):
 
 
 def test_the_order_jobs_are_in_the_beat_schedule():
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
     schedule = app.conf.beat_schedule
     for name in (
         "orders-expire-unpaid",
