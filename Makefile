@@ -40,9 +40,10 @@ format: install ## Format and fix what ruff can
 migrations: install ## Fail when a model change has no migration
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-check-deploy: install ## Production settings pass Django's deployment checklist
+check-deploy: install ## Production settings (HTTPS, a real secret, Stripe keys) pass Django's deployment checklist
 	DJANGO_SECURE=true DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
-		DJANGO_ALLOWED_HOSTS=encore.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+		DJANGO_ALLOWED_HOSTS=encore.example STRIPE_SECRET_KEY=sk_placeholder STRIPE_PUBLISHABLE_KEY=pk_placeholder \
+		STRIPE_WEBHOOK_SECRET=whsec_placeholder $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean-var: ## Delete the embedded servers' data (var/)
 	rm -rf var/

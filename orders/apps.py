@@ -8,3 +8,6 @@ class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from orders import checks  # noqa: F401  (registers the deploy check)

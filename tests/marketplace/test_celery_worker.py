@@ -43,6 +43,7 @@ def test_the_purge_task_is_idempotent():
 
 
 def test_every_periodic_job_is_in_the_one_beat_schedule():
+    app.loader.import_default_modules()  # what a worker does at start: import every app's tasks
     schedule = app.conf.beat_schedule
 
     assert "purge-expired-idempotency-keys" in schedule

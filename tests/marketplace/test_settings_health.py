@@ -66,6 +66,9 @@ def test_production_settings_pass_the_deployment_checklist():
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
         "DJANGO_ALLOWED_HOSTS": "encore.example",
         "ENCORE_TESTING": "0",
+        "STRIPE_SECRET_KEY": "sk_live_placeholder",
+        "STRIPE_PUBLISHABLE_KEY": "pk_live_placeholder",
+        "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -78,3 +81,28 @@ def test_production_settings_pass_the_deployment_checklist():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_without_stripe_keys_is_warned_about_the_test_payment_provider():
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",) and not k.startswith("STRIPE")
+        },
+        "DJANGO_SECURE": "true",
+        "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
+        "DJANGO_ALLOWED_HOSTS": "encore.example",
+        "ENCORE_TESTING": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "orders.W001" in result.stdout + result.stderr
