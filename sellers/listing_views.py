@@ -33,7 +33,7 @@ from marketplace.tenancy import get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import ImportForm, ListingForm
 from sellers.imports import import_template, listings_export, listings_import, parse_csv
-from sellers.views import _add_errors
+from sellers.views import add_service_errors
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -246,7 +246,7 @@ def listing_create_view(request: HttpRequest) -> HttpResponse:
                 status=data["status"],
             )
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Listing %(sku)s created.") % {"sku": listing.sku})
             return redirect("seller:listings")
@@ -292,7 +292,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             listing_update(listing=listing, actor=_actor(request), **changes)
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Listing %(sku)s saved.") % {"sku": listing.sku})
             return redirect("seller:listings")

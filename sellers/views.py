@@ -16,7 +16,7 @@ from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.models import ApiKey, Membership, OrganisationKind
 from marketplace.services import api_key_create, api_key_revoke
-from marketplace.tenancy import acting_membership, get_scoped_or_404, scope
+from marketplace.tenancy import SESSION_KEY, acting_membership, get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
 from sellers.models import Invitation, SellerDocument
@@ -30,7 +30,7 @@ from sellers.services import (
 )
 
 
-def _add_errors(form, error: ApplicationError) -> None:  # type: ignore[no-untyped-def]
+def add_service_errors(form, error: ApplicationError) -> None:  # type: ignore[no-untyped-def]
     """Show a service's field errors next to their fields (unknown fields go on top)."""
     if not error.errors:
         form.add_error(None, error.message)
@@ -65,9 +65,9 @@ def apply(request: HttpRequest) -> HttpResponse:
                 documents=data["documents"],
             )
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
-            request.session["acting_organisation_id"] = seller.organisation_id
+            request.session[SESSION_KEY] = seller.organisation_id
             messages.success(request, _("Thank you: your application is with our success team."))
             return redirect("seller:dashboard")
     return render(request, "seller/apply.html", {"form": form})
@@ -104,7 +104,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                     actor=Actor.for_user(request.user),  # type: ignore[arg-type]
                 )
             except ApplicationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 form = ApiKeyForm()
     keys = scope(ApiKey.objects.all(), organisation).order_by("-created_at")
@@ -136,7 +136,7 @@ def team(request: HttpRequest) -> HttpResponse:
                     actor=Actor.for_user(request.user),  # type: ignore[arg-type]
                 )
             except ApplicationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("seller:team")
@@ -195,13 +195,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ApplicationError as error:
             if form is not None:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.error(request, error.message)
         else:
             if not request.user.is_authenticated:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session["acting_organisation_id"] = membership.organisation_id
+            request.session[SESSION_KEY] = membership.organisation_id
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
             return redirect("seller:dashboard")
     return render(request, "seller/invitation_accept.html", {"invitation": item, "form": form})
