@@ -8,7 +8,7 @@ Every state machine (seller, order, claim, trade-in) keeps a `TextChoices` and a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -108,33 +108,39 @@ def bulk_transition(
     transitions: Mapping[str, frozenset[str]],
     reason: str = "",
     field: str = "status",
-    organisation: Organisation | None = None,
-) -> list[object]:
+    organisation_field: str | None = None,
+) -> list[Any]:
     """Move every row of `queryset` that is in `from_status` to `to`, set-based, with one audit row each.
 
-    For platform actions over many rows (pausing a seller's listings). One
-    `UPDATE ... WHERE status = from_status RETURNING pk`, so rows that moved
-    meanwhile are left alone and a second run changes nothing. Returns the
-    primary keys moved. Must run inside the caller's transaction.
+    For platform actions over many rows (pausing a seller's listings, paying every seller order of
+    an order). One `UPDATE ... WHERE status = from_status RETURNING pk`, so rows that moved
+    meanwhile are left alone and a second run changes nothing. `organisation_field` names the
+    row's foreign key to its organisation (e.g. `"seller"`): each audit row belongs to its own
+    row's organisation (the tenancy of the audit trail). Returns the primary keys moved, sorted.
+    Must run inside the caller's transaction.
     """
     if to not in transitions.get(from_status, frozenset()):
         raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"Cannot go from {from_status} to {to}.")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bulk_transition() must run inside the transaction of the change")
     model = queryset.model
     updates: dict[str, object] = {field: to}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         updates["updated_at"] = timezone.now()
     table = model._meta.db_table
     pk_column = model._meta.pk.column
+    organisation_column = model._meta.get_field(organisation_field).column if organisation_field else None
+    returning = f'"{pk_column}"' + (f', "{organisation_column}"' if organisation_column else "")
     inner_sql, params = queryset.filter(**{field: from_status}).values("pk").query.sql_with_params()
     assignments = ", ".join(f'"{model._meta.get_field(name).column}" = %s' for name in updates)
     sql = (
         f'UPDATE "{table}" SET {assignments} '  # noqa: S608 - identifiers from model meta, values bound
         f'WHERE "{pk_column}" IN ({inner_sql}) AND "{model._meta.get_field(field).column}" = %s '
-        f'RETURNING "{pk_column}"'
+        f"RETURNING {returning}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*updates.values(), *params, from_status])
-        moved = sorted(row[0] for row in cursor.fetchall())
+        rows = sorted(cursor.fetchall())
     content_type = ContentType.objects.get_for_model(model)
     AuditEvent.objects.bulk_create(
         [
@@ -142,15 +148,15 @@ def bulk_transition(
                 actor_user=actor.user,
                 actor_api_key=actor.api_key,
                 actor_label=actor.label,
-                organisation=organisation,
+                organisation_id=row[1] if organisation_column else None,
                 content_type=content_type,
-                object_id=str(pk),
+                object_id=str(row[0]),
                 from_status=from_status,
                 to_status=to,
                 reason=reason,
             )
-            for pk in moved
+            for row in rows
         ],
         batch_size=500,
     )
-    return moved
+    return [row[0] for row in rows]

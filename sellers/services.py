@@ -358,7 +358,7 @@ def _pause_listings_by_platform(seller: Seller, *, actor: Actor, reason: str) ->
         actor=actor,
         transitions=LISTING_TRANSITIONS,
         reason=reason,
-        organisation=seller.organisation,
+        organisation_field="seller",
     )
     # Same payload as catalog's single-listing pause, so webhook receivers see one shape.
     skus = dict(Listing.objects.filter(pk__in=paused).values_list("pk", "sku"))
@@ -388,7 +388,7 @@ def _resume_listings_paused_by_platform(seller: Seller, *, actor: Actor, reason:
         actor=actor,
         transitions=LISTING_TRANSITIONS,
         reason=reason,
-        organisation=seller.organisation,
+        organisation_field="seller",
     )
     _catalog_changed_if(resumed)
     return resumed
@@ -414,7 +414,7 @@ def _deactivate_listings(seller: Seller, *, actor: Actor, reason: str) -> list[o
                 actor=actor,
                 transitions=LISTING_TRANSITIONS,
                 reason=reason,
-                organisation=seller.organisation,
+                organisation_field="seller",
             )
     _catalog_changed_if(moved)
     return moved

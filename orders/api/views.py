@@ -10,13 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from marketplace.actors import Actor
+from marketplace.api.endpoints import PartnerEndpoint, SellerEndpoint
 from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.models import ApiKey, Market, OrganisationKind, Scope
-from marketplace.tenancy import acting_organisation
+from marketplace.models import Market, Scope
 from orders import selectors
 from orders.api.serializers import (
     STATUS_CHOICES,
@@ -31,24 +29,14 @@ from orders.services import fulfilment
 from orders.services.checkout import Contact, PlacementLine, order_place
 
 
-def _actor(request: Request) -> Actor:
-    if isinstance(request.auth, ApiKey):
-        return Actor.for_api_key(request.auth)
-    return Actor.for_user(request.user)
-
-
-class SellerOrderMixin:
-    organisation_kind = OrganisationKind.SELLER
-
-    def seller(self) -> Any:
-        return acting_organisation(self.request, OrganisationKind.SELLER)  # type: ignore[attr-defined]
+class SellerOrderEndpoint(SellerEndpoint):
+    """The acting seller's orders: a foreign or missing id is 404."""
 
     def seller_order(self, pk: int) -> SellerOrder:
-        return selectors.seller_order_get(seller=self.seller(), id=pk)
+        return selectors.seller_order_get(seller=self.organisation, id=pk)
 
     def respond(self, seller_order: SellerOrder) -> Response:
-        fresh = selectors.seller_order_get(seller=self.seller(), id=seller_order.pk)
-        return Response(SellerOrderSerializer(fresh).data)
+        return Response(SellerOrderSerializer(self.seller_order(seller_order.pk)).data)
 
 
 @extend_schema_view(
@@ -58,7 +46,7 @@ class SellerOrderMixin:
         parameters=[OpenApiParameter("status", str, enum=STATUS_CHOICES, description="Only orders in this status.")],
     )
 )
-class SellerOrderList(SellerOrderMixin, generics.ListAPIView):
+class SellerOrderList(SellerOrderEndpoint, generics.ListAPIView):
     """The seller's orders, newest first (orders awaiting payment are not shown)."""
 
     serializer_class = SellerOrderSerializer
@@ -73,11 +61,11 @@ class SellerOrderList(SellerOrderMixin, generics.ListAPIView):
                 f"Unknown status {wanted!r}.",
                 errors=[{"field": "status", "message": f"One of {', '.join(STATUS_CHOICES)}."}],
             )
-        return selectors.seller_order_list(seller=self.seller(), status=wanted)
+        return selectors.seller_order_list(seller=self.organisation, status=wanted)
 
 
 @extend_schema_view(get=extend_schema(summary="Get one of the seller's orders", tags=["seller orders"]))
-class SellerOrderDetail(SellerOrderMixin, generics.RetrieveAPIView):
+class SellerOrderDetail(SellerOrderEndpoint, generics.RetrieveAPIView):
     serializer_class = SellerOrderSerializer
     required_scopes: ClassVar = {"GET": Scope.ORDERS_READ}
 
@@ -85,16 +73,16 @@ class SellerOrderDetail(SellerOrderMixin, generics.RetrieveAPIView):
         return self.seller_order(self.kwargs["pk"])
 
 
-class SellerOrderAccept(SellerOrderMixin, APIView):
+class SellerOrderAccept(SellerOrderEndpoint):
     required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
 
     @extend_schema(summary="Accept a paid order", tags=["seller orders"], request=None, responses=SellerOrderSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        seller_order = fulfilment.seller_order_accept(seller_order=self.seller_order(pk), actor=_actor(request))
+        seller_order = fulfilment.seller_order_accept(seller_order=self.seller_order(pk), actor=self.actor)
         return self.respond(seller_order)
 
 
-class SellerOrderShip(SellerOrderMixin, APIView):
+class SellerOrderShip(SellerOrderEndpoint):
     required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
 
     @extend_schema(
@@ -122,7 +110,7 @@ class SellerOrderShip(SellerOrderMixin, APIView):
             )
         seller_order = fulfilment.seller_order_ship(
             seller_order=seller_order,
-            actor=_actor(request),
+            actor=self.actor,
             carrier=serializer.validated_data["carrier"],
             tracking_number=serializer.validated_data["tracking_number"],
             units=units,
@@ -130,7 +118,7 @@ class SellerOrderShip(SellerOrderMixin, APIView):
         return self.respond(seller_order)
 
 
-class SellerOrderDeliver(SellerOrderMixin, APIView):
+class SellerOrderDeliver(SellerOrderEndpoint):
     required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
 
     @extend_schema(
@@ -145,15 +133,14 @@ class SellerOrderDeliver(SellerOrderMixin, APIView):
         serializer = DeliverSerializer(data=request.data or {})
         serializer.is_valid(raise_exception=True)
         seller_order = fulfilment.seller_order_mark_delivered(
-            seller_order=seller_order, actor=_actor(request), delivered_at=serializer.validated_data.get("delivered_at")
+            seller_order=seller_order, actor=self.actor, delivered_at=serializer.validated_data.get("delivered_at")
         )
         return self.respond(seller_order)
 
 
-class PartnerOrderList(APIView):
+class PartnerOrderList(PartnerEndpoint):
     """Place an order for a customer of the partner, paid on the partner's invoice."""
 
-    organisation_kind = OrganisationKind.PARTNER
     required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
 
     @extend_schema(
@@ -173,9 +160,9 @@ class PartnerOrderList(APIView):
             raise ApplicationError(
                 ErrorCode.VALIDATION, "Unknown market.", errors=[{"field": "market", "message": "Unknown market."}]
             )
-        partner = acting_organisation(request, OrganisationKind.PARTNER)
+        partner = self.require_organisation()
         order = order_place(
-            actor=_actor(request),
+            actor=self.actor,
             market=market,
             lines=[PlacementLine(line["listing"], line["quantity"]) for line in data["lines"]],
             contact=Contact(**data["customer"]),
@@ -187,12 +174,9 @@ class PartnerOrderList(APIView):
 
 
 @extend_schema_view(get=extend_schema(summary="Get one of the partner's orders", tags=["partner orders"]))
-class PartnerOrderDetail(generics.RetrieveAPIView):
-    organisation_kind = OrganisationKind.PARTNER
+class PartnerOrderDetail(PartnerEndpoint, generics.RetrieveAPIView):
     required_scopes: ClassVar = {"GET": Scope.ORDERS_READ}
     serializer_class = PartnerOrderSerializer
 
     def get_object(self) -> Any:
-        return selectors.partner_order_get(
-            partner=acting_organisation(self.request, OrganisationKind.PARTNER), id=self.kwargs["pk"]
-        )
+        return selectors.partner_order_get(partner=self.organisation, id=self.kwargs["pk"])

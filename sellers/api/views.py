@@ -14,28 +14,20 @@ from rest_framework.response import Response
 from catalog.models import Listing
 from catalog.services import listing_create, listing_deactivate, listing_update
 from catalog.states import ListingStatus
-from marketplace.actors import Actor
+from marketplace.api.endpoints import SellerEndpoint
 from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from marketplace.api.pagination import CursorPagination
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.models import ApiKey, OrganisationKind, Scope
-from marketplace.tenancy import acting_organisation, get_scoped_or_404, scope
+from marketplace.models import Scope
 from sellers.api.serializers import ImportResultSerializer, ImportRowSerializer, ListingSerializer
 from sellers.imports import ImportRow, listings_import, parse_csv
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json).")
 
 
-def actor_for(request: Request) -> Actor:
-    if isinstance(request.auth, ApiKey):
-        return Actor.for_api_key(request.auth)
-    return Actor.for_user(request.user)
-
-
-class SellerEndpoint:
+class ListingEndpoint(SellerEndpoint):
     """Seller listings: a seller key with `listings:write`, or a session member of a seller."""
 
-    organisation_kind = OrganisationKind.SELLER
     required_scopes: ClassVar = {
         "GET": Scope.LISTINGS_WRITE,
         "POST": Scope.LISTINGS_WRITE,
@@ -43,9 +35,6 @@ class SellerEndpoint:
         "PUT": Scope.LISTINGS_WRITE,
         "DELETE": Scope.LISTINGS_WRITE,
     }
-
-    def seller(self) -> Any:
-        return acting_organisation(self.request, OrganisationKind.SELLER)  # type: ignore[attr-defined]
 
 
 class ListingFilter(filters.FilterSet):
@@ -80,15 +69,13 @@ class ListingPagination(CursorPagination):
         },
     ),
 )
-class ListingListCreate(SellerEndpoint, generics.ListCreateAPIView):
+class ListingListCreate(ListingEndpoint, generics.ListCreateAPIView):
     serializer_class = ListingSerializer
     pagination_class = ListingPagination
     filterset_class = ListingFilter
 
     def get_queryset(self) -> QuerySet[Listing]:
-        return scope(
-            Listing.objects.select_related("variant__product", "market", "grade"), self.seller(), field="seller"
-        )
+        return self.scoped(Listing.objects.select_related("variant__product", "market", "grade"))
 
     @idempotent
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -96,8 +83,8 @@ class ListingListCreate(SellerEndpoint, generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         listing = listing_create(
-            seller=self.seller(),
-            actor=actor_for(request),
+            seller=self.require_organisation(),
+            actor=self.actor,
             variant=data["variant"],
             grade=data["grade"],
             market=data["market"],
@@ -116,16 +103,13 @@ class ListingListCreate(SellerEndpoint, generics.ListCreateAPIView):
     patch=extend_schema(summary="Update a listing (price, stock, grade, ... or status)", tags=["seller"]),
     delete=extend_schema(summary="Deactivate a listing for good", tags=["seller"], responses={204: None}),
 )
-class ListingDetail(SellerEndpoint, generics.RetrieveUpdateDestroyAPIView):
+class ListingDetail(ListingEndpoint, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = ListingSerializer
     http_method_names: ClassVar = ["get", "patch", "delete", "head", "options"]
 
     def get_object(self) -> Listing:
-        return get_scoped_or_404(
-            Listing.objects.select_related("variant__product", "market", "grade"),
-            self.seller(),
-            field="seller",
-            pk=self.kwargs["pk"],
+        return self.get_scoped_or_404(
+            Listing.objects.select_related("variant__product", "market", "grade"), pk=self.kwargs["pk"]
         )
 
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -137,13 +121,13 @@ class ListingDetail(SellerEndpoint, generics.RetrieveUpdateDestroyAPIView):
         changes.pop("market", None)
         if "price" in changes:
             changes["price_amount"] = changes.pop("price").amount
-        listing = listing_update(listing=listing, actor=actor_for(request), **changes)
+        listing = listing_update(listing=listing, actor=self.actor, **changes)
         return Response(self.get_serializer(self.get_object()).data)
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         listing = self.get_object()
         if listing.status != ListingStatus.DEACTIVATED:
-            listing_deactivate(listing=listing, actor=actor_for(request), reason="deleted through the API")
+            listing_deactivate(listing=listing, actor=self.actor, reason="deleted through the API")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -177,7 +161,7 @@ class CSVParser(parsers.BaseParser):
         )
     ],
 )
-class ListingImport(SellerEndpoint, generics.GenericAPIView):
+class ListingImport(ListingEndpoint, generics.GenericAPIView):
     parser_classes: ClassVar = [parsers.JSONParser, CSVParser]
     serializer_class = ImportResultSerializer
 
@@ -216,7 +200,7 @@ class ListingImport(SellerEndpoint, generics.GenericAPIView):
             ]
         else:
             raise ApplicationError(ErrorCode.VALIDATION, "Send text/csv or a JSON array of rows.")
-        result = listings_import(seller=self.seller(), actor=actor_for(request), rows=rows)
+        result = listings_import(seller=self.require_organisation(), actor=self.actor, rows=rows)
         body = {
             "created": len(result.created),
             "updated": len(result.updated),

@@ -54,8 +54,13 @@ def test_create_then_read_update_and_delete(key_client, variant):
     assert client.get(f"/api/v1/seller/listings/{listing_id}/").json()["sku"] == "API-1"
     assert client.delete(f"/api/v1/seller/listings/{listing_id}/").status_code == 204
     assert Listing.objects.get(pk=listing_id).status == "deactivated"
-    audit = AuditEvent.objects.filter(object_id=str(listing_id)).order_by("at", "id").first()
-    assert audit.actor_label.startswith("api key ")
+    audits = AuditEvent.objects.filter(content_type__model="listing", object_id=str(listing_id)).order_by("at", "id")
+    assert [(a.from_status, a.to_status) for a in audits] == [
+        ("", "active"),
+        ("active", "paused"),
+        ("paused", "deactivated"),
+    ]
+    assert all(a.actor_label.startswith("api key ") and a.actor_api_key_id for a in audits)
 
 
 def test_the_sixth_listing_of_a_probation_day_is_429_with_retry_after(key_client, variant):
