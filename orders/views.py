@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from catalog.markets import current_market
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
-from orders import payments, selectors
+from orders import gateways, selectors
 from orders.forms import CancelForm, CheckoutForm
 from orders.models import Cart, Order, PaymentProvider, SellerOrder
 from orders.services import cart as cart_services
@@ -193,7 +193,7 @@ def test_pay(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe's signed events. Verified with the SDK; each event id acts once (see `stripe_event_process`)."""
-    if not payments.stripe_configured():
+    if not gateways.stripe_configured():
         raise Http404("Stripe is not configured")
     try:
         stripe.Webhook.construct_event(

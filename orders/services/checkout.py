@@ -32,7 +32,7 @@ from marketplace.events import emit, emit_many
 from marketplace.models import AuditEvent, EventType, Market, Organisation, User
 from marketplace.money import Money, percentage_of, vat_included_in
 from marketplace.transitions import bulk_transition, transition
-from orders import payments
+from orders import gateways
 from orders.models import (
     DEFAULT_COMMISSION_BASIS_POINTS,
     CommissionRate,
@@ -230,7 +230,7 @@ def order_place(
             errors=[{"field": "country", "message": f"Must be {market.code}."}],
         )
     wanted = _aggregate(lines)
-    gateway = payments.InvoiceGateway() if partner is not None else payments.checkout_gateway()
+    gateway = gateways.InvoiceGateway() if partner is not None else gateways.checkout_gateway()
     now = timezone.now()
     listings = _check(market, wanted)
     rates = commission_rates({listing.variant.product.category_id for listing in listings})
@@ -307,7 +307,7 @@ def order_place(
             order_lines.extend(pending_lines)
         OrderLine.objects.bulk_create(order_lines)
         payment = Payment(order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount)
-        if not isinstance(gateway, payments.StripeGateway):
+        if not isinstance(gateway, gateways.StripeGateway):
             # No network involved (test provider, invoice): start the payment right here.
             start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
             payment.reference = start.reference
@@ -325,7 +325,7 @@ def order_start_payment(*, order: Order, actor: Actor) -> Payment:
     payment = order.payment
     if payment.reference:
         return payment
-    gateway = payments.gateway_for(payment.provider)
+    gateway = gateways.gateway_for(payment.provider)
     try:
         start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
     except ApplicationError:
@@ -464,7 +464,7 @@ def _cancel_intent_after_commit(order: Order) -> None:
 
     def cancel() -> None:
         try:
-            payments.gateway_for(PaymentProvider.STRIPE).cancel(reference=reference)
+            gateways.gateway_for(PaymentProvider.STRIPE).cancel(reference=reference)
         except ApplicationError:
             logger.warning("Could not cancel PaymentIntent %s", reference)
 

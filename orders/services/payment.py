@@ -14,7 +14,7 @@ from django.utils import timezone
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.money import Money
-from orders import payments
+from orders import gateways
 from orders.models import Order, Payment, PaymentProvider, PaymentStatus, ProcessedStripeEvent, Refund, SellerOrder
 from orders.services import ledger
 from orders.services.checkout import order_mark_paid, order_payment_failed
@@ -123,7 +123,7 @@ def payment_refund(
                 extra={"refundable": locked.refundable.as_dict()},
             )
         key = f"refund-{uuid.uuid4().hex}"
-        reference = payments.gateway_for(locked.provider).refund(
+        reference = gateways.gateway_for(locked.provider).refund(
             reference=locked.reference or "", amount=amount, idempotency_key=key
         )
         refund = Refund.objects.create(

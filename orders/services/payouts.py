@@ -18,7 +18,7 @@ from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.money import Money
 from marketplace.transitions import audit_record
-from orders import payments
+from orders import gateways
 from orders.models import LedgerAccount, LedgerEntry, Payout, PayoutStatus, SellerPayoutAccount
 from orders.services import ledger
 
@@ -77,7 +77,7 @@ def payout_send(*, payout: Payout, destination: str, actor: Actor) -> Payout:
         if payout.status != PayoutStatus.PENDING:
             return payout
         try:
-            reference = payments.transfer_gateway().transfer(
+            reference = gateways.transfer_gateway().transfer(
                 destination=destination,
                 amount=Money(payout.amount, payout.currency),
                 idempotency_key=payout.idempotency_key,
