@@ -317,3 +317,37 @@ class OfferSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} in {self.market_id}: {self.offers} offers from {self.from_price_amount}"
+
+
+class SellerStanding(models.Model):
+    """What the catalog needs to know about a seller, kept current by the sellers app through
+    `catalog.services.seller_standing_set` (the catalog never imports the apps above it).
+
+    `may_sell`: the seller may create, publish and resume listings (probation or active).
+    `score`: its quality score 0-100 for the buy box; null while it has none (neutral, 50).
+    A seller organisation without a row may not sell.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="catalog_standing",
+        limit_choices_to={"kind": OrganisationKind.SELLER},
+        verbose_name=_("seller"),
+    )
+    may_sell = models.BooleanField(_("may sell"), default=False)
+    score = models.PositiveSmallIntegerField(_("quality score"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seller standing")
+        verbose_name_plural = _("seller standings")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100), name="seller_standing_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {'selling' if self.may_sell else 'not selling'}"

@@ -4,19 +4,27 @@ Services are keyword-only, take an `Actor`, own their transaction and raise
 `ApplicationError` (with field errors) when a rule refuses the change. Status
 changes go through `marketplace.transitions.transition` (lock, table check, audit).
 
-Listing status services (all return the updated listing):
-- `listing_publish`            draft -> active                        (seller)
-- `listing_pause`              active -> paused                       (seller)
-- `listing_resume`             paused -> active                       (seller; not out of a platform pause)
-- `listing_pause_by_platform`  active | paused -> paused_by_platform   (platform: score, review, staff)
-- `listing_resume_by_platform` paused_by_platform -> active           (platform)
-- `listing_deactivate`         any but deactivated -> deactivated     (seller or platform; final)
+What the catalog knows of a seller is its `SellerStanding` row (may it sell, its score), which the
+sellers app keeps current through `seller_standing_set`; the catalog never imports upward. The
+sellers app owns the probation cap: it takes the day's slots, then calls `listing_create` in the
+same transaction.
+
+Listing status services. One listing (each returns the updated listing):
+- `listing_publish`     draft -> active                        (seller; the seller must be allowed to sell)
+- `listing_pause`       active -> paused                       (seller)
+- `listing_resume`      paused -> active                       (seller; never out of a platform pause)
+- `listing_deactivate`  any but deactivated -> deactivated     (seller or platform; final)
+All of a seller's listings at once, set-based, for the platform's decisions (each returns the ids moved):
+- `listings_pause_by_platform`   active -> paused_by_platform   (end of probation, suspension)
+- `listings_resume_by_platform`  paused_by_platform -> active   (activation, reinstatement)
+- `listings_deactivate`          any but deactivated -> deactivated (termination)
+Pauses emit `listing.paused` with one payload, `listing_event_data`.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,14 +34,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Grade, Listing, Product, Variant
+from catalog.models import Grade, Listing, Product, SellerStanding, Variant
 from catalog.states import SELLER_SETTABLE, TRANSITIONS, ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.events import emit
+from marketplace.events import emit, emit_many
 from marketplace.models import EventType, Market, Organisation, OrganisationKind
-from marketplace.transitions import audit_record, transition
-from sellers.services import probation_take_listing_slots, seller_for_listing
+from marketplace.transitions import audit_record, bulk_transition, transition
 
 CATALOG_VERSION_KEY = "catalog:version"
 # Fields a seller may change on an existing listing (variant and market define the offer: a new listing).
@@ -108,6 +115,53 @@ def product_refresh_search_document(*, product: Product, aliases: tuple[str, ...
     Product.objects.filter(pk=product.pk).update(search_document=product.search_document)
     catalog_changed()
     return product
+
+
+# --- seller standing --------------------------------------------------------------------
+def seller_standing_set(*, organisation: Organisation, may_sell: bool | None = None, score: int | None = None) -> None:
+    """Record what the catalog must know about a seller (called by the sellers app on every change).
+
+    `may_sell`: whether the seller may create, publish and resume listings; `score`: its quality
+    score (0-100) for the buy box. Arguments left None are kept. Runs in the caller's transaction
+    (an upsert). A score change re-ranks offers, so it bumps the catalog cache version on commit;
+    `may_sell` alone shows nothing new (the listings' own status moves do).
+    """
+    defaults: dict[str, Any] = {"updated_at": timezone.now()}
+    if may_sell is not None:
+        defaults["may_sell"] = may_sell
+    if score is not None:
+        defaults["score"] = max(0, min(100, score))
+    previous = SellerStanding.objects.filter(organisation=organisation).values_list("score", flat=True).first()
+    SellerStanding.objects.update_or_create(organisation=organisation, defaults=defaults)
+    if score is not None and previous != defaults["score"]:
+        catalog_changed()
+
+
+def seller_standings_bulk_set(*, may_sell_by_organisation: Mapping[int, bool]) -> int:
+    """`seller_standing_set(may_sell=...)` for many sellers in one statement (demo and bench data)."""
+    now = timezone.now()
+    SellerStanding.objects.bulk_create(
+        [
+            SellerStanding(organisation_id=organisation_id, may_sell=may_sell, updated_at=now)
+            for organisation_id, may_sell in may_sell_by_organisation.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["organisation"],
+        update_fields=["may_sell", "updated_at"],
+        batch_size=1000,
+    )
+    return len(may_sell_by_organisation)
+
+
+def _assert_may_sell(organisation_id: int) -> None:
+    if not SellerStanding.objects.filter(organisation_id=organisation_id, may_sell=True).exists():
+        raise ApplicationError(
+            ErrorCode.SELLER_NOT_SELLING,
+            _(
+                "Your seller account may not publish listings now (it is not approved yet, under review, "
+                "suspended or terminated)."
+            ),
+        )
 
 
 # --- listings ------------------------------------------------------------------------
@@ -197,22 +251,23 @@ def listing_create(
     warranty_months: int = 12,
     status: str = ListingStatus.ACTIVE,
 ) -> Listing:
-    """Create a seller's listing: the one place a listing is born (forms, CSV import, API call this).
+    """Create a seller's listing: the one place a listing is born.
 
-    Preconditions: `seller` is a seller organisation; `status` is draft, active or paused.
-    The price is all-in, in minor units of the market's currency. Runs in one transaction;
-    refuses with `ApplicationError(VALIDATION)` naming the fields (battery below the grade's
-    floor, warranty under 12 months, negative stock, non-positive price, duplicate SKU in the
-    market). Side effects: an audit row ("" -> status), a catalog cache-version bump on commit.
+    Sellers' paths (back-office form, CSV import, API) reach it through
+    `sellers.services.listings`, which takes the day's probation slots first in the same
+    transaction. Preconditions: `seller` is a seller organisation whose standing allows selling
+    (else SELLER_NOT_SELLING); `status` is draft, active or paused. The price is all-in, in minor
+    units of the market's currency. Runs in one transaction; refuses with
+    `ApplicationError(VALIDATION)` naming the fields (battery below the grade's floor, warranty
+    under 12 months, negative stock, non-positive price, duplicate SKU in the market). Side
+    effects: an audit row ("" -> status), a catalog cache-version bump on commit.
     """
     if seller.kind != OrganisationKind.SELLER:
         raise _field_error("seller", _("Only seller organisations have listings."))
     if status not in SELLER_SETTABLE:
         raise _field_error("status", _("A new listing is draft, active or paused."))
     with transaction.atomic():
-        # The seller must be selling, and in probation gets at most 5 new listings a day: the
-        # slot is taken in this transaction, so it is given back if the listing is refused.
-        probation_take_listing_slots(seller=seller_for_listing(seller))
+        _assert_may_sell(seller.pk)
         listing = Listing(
             seller=seller,
             variant=variant,
@@ -289,6 +344,9 @@ def _seller_status_change(listing: Listing, *, status: str, actor: Actor) -> Lis
 
 
 def _move(listing: Listing, *, to: str, actor: Actor, reason: str, allowed_from: frozenset[str]) -> Listing:
+    if to == ListingStatus.ACTIVE:
+        # Under review, suspended or terminated: no path publishes or resumes a listing.
+        _assert_may_sell(listing.seller_id)
     if listing.status not in allowed_from:
         # Re-read: the caller's copy may be stale; `transition` re-checks under the lock anyway.
         listing.refresh_from_db(fields=["status"])
@@ -308,12 +366,8 @@ def _move(listing: Listing, *, to: str, actor: Actor, reason: str, allowed_from:
             reason=reason,
             organisation=listing.seller,
         )
-        if to in (ListingStatus.PAUSED, ListingStatus.PAUSED_BY_PLATFORM):
-            emit(
-                EventType.LISTING_PAUSED,
-                {"listing": listing.pk, "sku": listing.sku, "status": to, "reason": reason},
-                listing.seller,
-            )
+        if to == ListingStatus.PAUSED:
+            emit(EventType.LISTING_PAUSED, listing_event_data(updated, reason=reason), listing.seller)
         catalog_changed()
     return updated
 
@@ -329,30 +383,8 @@ def listing_pause(*, listing: Listing, actor: Actor, reason: str = "") -> Listin
 
 
 def listing_resume(*, listing: Listing, actor: Actor, reason: str = "") -> Listing:
-    """paused -> active, by the seller. A platform pause is lifted only by `listing_resume_by_platform`."""
+    """paused -> active, by the seller. A platform pause is lifted only by `listings_resume_by_platform`."""
     return _move(listing, to=ListingStatus.ACTIVE, actor=actor, reason=reason, allowed_from=frozenset({"paused"}))
-
-
-def listing_pause_by_platform(*, listing: Listing, actor: Actor, reason: str) -> Listing:
-    """active | paused -> paused_by_platform (low score, end of probation, staff). Emits `listing.paused`."""
-    return _move(
-        listing,
-        to=ListingStatus.PAUSED_BY_PLATFORM,
-        actor=actor,
-        reason=reason,
-        allowed_from=frozenset({ListingStatus.ACTIVE, ListingStatus.PAUSED}),
-    )
-
-
-def listing_resume_by_platform(*, listing: Listing, actor: Actor, reason: str = "") -> Listing:
-    """paused_by_platform -> active (reinstatement)."""
-    return _move(
-        listing,
-        to=ListingStatus.ACTIVE,
-        actor=actor,
-        reason=reason,
-        allowed_from=frozenset({ListingStatus.PAUSED_BY_PLATFORM}),
-    )
 
 
 def listing_deactivate(*, listing: Listing, actor: Actor, reason: str = "") -> Listing:
@@ -363,4 +395,93 @@ def listing_deactivate(*, listing: Listing, actor: Actor, reason: str = "") -> L
         actor=actor,
         reason=reason,
         allowed_from=frozenset(s for s in ListingStatus.values if s != ListingStatus.DEACTIVATED),
+    )
+
+
+# --- all of a seller's listings, for the platform's decisions -------------------------------
+def listing_event_data(listing: Listing, *, reason: str = "") -> dict[str, Any]:
+    """The payload of listing events (`listing.paused`), the same for one listing and for many."""
+    return {
+        "listing": listing.pk,
+        "sku": listing.sku,
+        "status": listing.status,
+        "market": listing.market_id,
+        "variant": listing.variant_id,
+        "grade": listing.grade_id,
+        "reason": reason,
+    }
+
+
+def _bulk_move(
+    *, seller: Organisation, from_statuses: tuple[str, ...], to: str, actor: Actor, reason: str
+) -> list[int]:
+    moved: list[int] = []
+    with transaction.atomic():
+        for from_status in from_statuses:
+            moved += bulk_transition(
+                Listing.objects.filter(seller=seller),
+                from_status=from_status,
+                to=to,
+                actor=actor,
+                transitions=TRANSITIONS,
+                reason=reason,
+                organisation_field="seller",
+            )
+        if moved:
+            catalog_changed()
+    return sorted(moved)
+
+
+def listings_pause_by_platform(*, seller: Organisation, actor: Actor, reason: str) -> list[int]:
+    """Pause every active listing of `seller` as `paused_by_platform` (end of probation, suspension).
+
+    Set-based and idempotent: one UPDATE of the active rows, one audit row and one `listing.paused`
+    event each. The seller's own pauses stay `paused`, so that `listings_resume_by_platform`
+    later resumes exactly the listings that were live. Runs in the caller's transaction if any.
+    """
+    with transaction.atomic():
+        moved = _bulk_move(
+            seller=seller,
+            from_statuses=(ListingStatus.ACTIVE,),
+            to=ListingStatus.PAUSED_BY_PLATFORM,
+            actor=actor,
+            reason=reason,
+        )
+        if moved:
+            emit_many(
+                EventType.LISTING_PAUSED,
+                [
+                    (listing_event_data(listing, reason=reason), seller)
+                    for listing in Listing.objects.filter(pk__in=moved).order_by("pk")
+                ],
+            )
+    return moved
+
+
+def listings_resume_by_platform(*, seller: Organisation, actor: Actor, reason: str) -> list[int]:
+    """Resume exactly the listings the platform paused (activation, reinstatement). Idempotent.
+
+    The caller has made the seller's standing allow selling first (same transaction).
+    """
+    return _bulk_move(
+        seller=seller,
+        from_statuses=(ListingStatus.PAUSED_BY_PLATFORM,),
+        to=ListingStatus.ACTIVE,
+        actor=actor,
+        reason=reason,
+    )
+
+
+def listings_deactivate(*, seller: Organisation, actor: Actor, reason: str) -> list[int]:
+    """Deactivate every listing of `seller` for good (termination). Idempotent; history stays."""
+    return _bulk_move(
+        seller=seller,
+        from_statuses=tuple(
+            status
+            for status in ListingStatus.values
+            if ListingStatus.DEACTIVATED in TRANSITIONS.get(status, frozenset())
+        ),
+        to=ListingStatus.DEACTIVATED,
+        actor=actor,
+        reason=reason,
     )

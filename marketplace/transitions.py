@@ -55,19 +55,24 @@ def transition(
     organisation: Organisation | None = None,
     extra_updates: Mapping[str, object] | None = None,
     on_commit: Callable[[], None] | None = None,
+    then: Callable[[M, str], None] | None = None,
+    related: tuple[str, ...] = (),
 ) -> M:
     """Move `obj` to status `to`.
 
     Preconditions: `to` is reachable from the row's current status in `transitions`.
-    Locks the row (SELECT ... FOR UPDATE), so two concurrent moves serialise and the
-    second one sees the first one's status. Saves only the status (plus `extra_updates`
-    and `updated_at` when the model has it), writes an `AuditEvent`, and runs
-    `on_commit` after the transaction commits. Returns the locked, updated instance;
-    `obj` is refreshed too. Raises `ApplicationError(INVALID_TRANSITION)`.
+    Locks the row (SELECT ... FOR UPDATE; `related` rows are read with it, unlocked), so
+    two concurrent moves serialise and the second one sees the first one's status. Saves
+    only the status (plus `extra_updates` and `updated_at` when the model has it), writes
+    an `AuditEvent`, calls `then(locked, from_status)` inside the same lock and transaction
+    (the move's own side effects: events, related rows), and runs `on_commit` after the
+    transaction commits. Returns the locked, updated instance; `obj` is refreshed too.
+    Raises `ApplicationError(INVALID_TRANSITION)`.
     """
     model = type(obj)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        queryset = model._default_manager.select_related(*related) if related else model._default_manager.all()
+        locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
         current = getattr(locked, field)
         if to not in transitions.get(current, frozenset()):
             raise ApplicationError(
@@ -92,6 +97,8 @@ def transition(
             reason=reason,
             organisation=organisation,
         )
+        if then is not None:
+            then(locked, current)
         if on_commit is not None:
             transaction.on_commit(on_commit)
     for name in update_fields:

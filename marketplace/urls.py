@@ -1,4 +1,7 @@
-"""URL map: storefront at /, seller back-office at /seller/, success console at /console/, API at /api/v1/."""
+"""URL map: storefront at /, seller back-office at /seller/, success console at /console/, API at /api/v1/.
+
+The kernel names only URL modules (strings), never app views: each app owns its routes.
+"""
 
 from typing import Any
 
@@ -9,14 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
 
-from catalog import views as catalog_views
 from marketplace import views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
-from sellers import views as seller_views
 
 urlpatterns = [
-    path("", catalog_views.home, name="home"),
+    path("", include("catalog.root_urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/sign-up/", views.sign_up, name="sign_up"),
@@ -31,7 +32,7 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
-    path("invitations/<str:token>/", seller_views.invitation, name="invitation_accept"),
+    path("invitations/", include("sellers.invitation_urls")),
     path("seller/orders/", include("orders.seller_urls")),
     path("seller/", include("sellers.urls")),
     path("console/", include("sellers.console_urls")),

@@ -14,7 +14,7 @@ from marketplace.errors import ApplicationError
 from sellers import selectors
 from sellers.forms import DecisionForm
 from sellers.models import Seller
-from sellers.services import DECISIONS_BY_STATUS, seller_decide
+from sellers.services.lifecycle import DECISIONS_BY_STATUS, seller_decide
 from sellers.states import SellerStatus
 
 

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from catalog.models import Grade, Listing, Variant
 from catalog.selectors import price_to_win, price_to_win_many
 from catalog.services import (
-    listing_create,
     listing_deactivate,
     listing_pause,
     listing_publish,
@@ -32,7 +31,8 @@ from marketplace.money import Money
 from marketplace.tenancy import get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import ImportForm, ListingForm
-from sellers.imports import import_template, listings_export, listings_import, parse_csv
+from sellers.imports import import_template, listings_export, parse_csv
+from sellers.services.listings import listings_import, seller_listing_create
 from sellers.views import add_service_errors
 
 SORTS = {
@@ -232,7 +232,7 @@ def listing_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            listing = listing_create(
+            listing = seller_listing_create(
                 seller=organisation,
                 actor=_actor(request),
                 variant=data["variant"],

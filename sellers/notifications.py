@@ -1,7 +1,13 @@
-"""E-mails about sellers: status changes to the seller, queue news to success managers, invitations."""
+"""E-mails about sellers: status changes to the seller, queue news to success managers, invitations.
+
+The Celery tasks that send them are here too; services queue them after commit
+(`transaction.on_commit(lambda: task.delay(id))`). Tasks take ids, re-read the row and skip
+news that went stale meanwhile.
+"""
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import send_mail
@@ -63,3 +69,27 @@ def send_invitation_email(invitation: Invitation, token: str) -> int:
     subject = render_to_string("sellers/email/invitation_subject.txt", context).strip()
     body = render_to_string("sellers/email/invitation_body.txt", context)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_seller_status_task(seller_id: int, status: str, reason: str = "") -> int:
+    seller = Seller.objects.select_related("organisation", "home_market").filter(pk=seller_id).first()
+    if seller is None or seller.status != status:
+        return 0  # the seller moved on meanwhile: this news is stale
+    return send_seller_status_email(seller, status, reason)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_success_managers_task(seller_id: int, topic: str) -> int:
+    seller = Seller.objects.select_related("organisation", "home_market").filter(pk=seller_id).first()
+    if seller is None:
+        return 0
+    return send_success_manager_email(seller, topic)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation_task(invitation_id: int, token: str) -> int:
+    invitation = Invitation.objects.select_related("organisation").filter(pk=invitation_id, accepted_at=None).first()
+    if invitation is None:
+        return 0
+    return send_invitation_email(invitation, token)

@@ -16,11 +16,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Grade, Listing, Variant
 from marketplace.actors import Actor
 from marketplace.models import Market, Membership, MembershipRole, Organisation, OrganisationKind, User
 from marketplace.seed import DEMO_PASSWORD
 from sellers.models import LegalForm, Seller
-from sellers.services import seller_start_review, seller_suspend, seller_terminate
+from sellers.services.lifecycle import seller_start_review, seller_suspend, seller_terminate
+from sellers.services.listings import seller_listing_create
+from sellers.services.standing import seller_standing_sync, seller_standings_sync_many
 from sellers.states import SellerStatus
 
 Log = Callable[[str], None]
@@ -78,9 +81,10 @@ def seed(*, scale: str, log: Log) -> None:
         .exclude(slug__in=[slug for slug, *_ in STATE_SELLERS])
         .order_by("pk")
     )
-    Seller.objects.bulk_create(
+    sellers = Seller.objects.bulk_create(
         [_seller_row(org, 1 + index) for index, org in enumerate(missing)], batch_size=500, ignore_conflicts=True
     )
+    seller_standings_sync_many(sellers=sellers)
     if missing:
         log(f"sellers: {len(missing)} active sellers")
 
@@ -106,6 +110,7 @@ def _state_seller(n: int, slug: str, name: str, market_code: str, email: str, st
     now = timezone.now()
     seller = _seller_row(organisation, n, status=SellerStatus.APPLIED if state == "applied" else SellerStatus.ACTIVE)
     seller.save()
+    seller_standing_sync(seller=seller)
     if state == "applied":
         return
     platform = Actor.system("demo data")
@@ -118,7 +123,7 @@ def _state_seller(n: int, slug: str, name: str, market_code: str, email: str, st
             probation_ends_at=started + timedelta(days=settings.PROBATION_DAYS),
         )
         seller.refresh_from_db()
-    _demo_listings(organisation, market_code, count=4)  # through listing_create: a probation seller uses 4 slots
+    _demo_listings(organisation, market_code, count=4)  # a probation seller uses 4 of its 5 slots
     if state == "under_review":
         seller_start_review(seller=seller, actor=platform, reason="End of the 40-day probation (demo data).")
     elif state == "suspended":
@@ -129,9 +134,6 @@ def _state_seller(n: int, slug: str, name: str, market_code: str, email: str, st
 
 
 def _demo_listings(organisation: Organisation, market_code: str, *, count: int) -> None:
-    from catalog.models import Grade, Listing, Variant
-    from catalog.services import listing_create
-
     market = Market.objects.get(code=market_code)
     # Copy the first offers other demo sellers make in this market, a little cheaper.
     templates = list(
@@ -147,7 +149,7 @@ def _demo_listings(organisation: Organisation, market_code: str, *, count: int) 
             Listing(variant=v, grade=grade, price_amount=19900 if market.currency != "JPY" else 29800) for v in variants
         ]
     for index, template in enumerate(templates):
-        listing_create(
+        seller_listing_create(
             seller=organisation,
             actor=Actor.system("demo data"),
             variant=template.variant,

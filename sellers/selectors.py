@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from catalog.models import Listing
+from catalog.states import ListingStatus
+from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Organisation
-from sellers.models import Seller
-from sellers.services import next_slot_opens_at, probation_listings_created_today
+from orders.models import OrderLine, SellerOrder
+from orders.states import SellerOrderStatus
+from sellers.models import Invitation, ProbationDay, Seller
 from sellers.states import SellerStatus
 
 
@@ -25,6 +31,42 @@ def seller_get(*, organisation: Organisation | None) -> Seller:
     if seller is None:
         raise Http404("Not a seller")
     return seller
+
+
+def seller_for_organisation(organisation: Organisation) -> Seller:
+    """The seller row behind a seller organisation (home market loaded); refuses an organisation without one."""
+    seller = Seller.objects.select_related("home_market", "organisation").filter(organisation=organisation).first()
+    if seller is None:
+        raise ApplicationError(ErrorCode.SELLER_NOT_SELLING, "This organisation is not an approved seller.")
+    return seller
+
+
+# --- probation ---------------------------------------------------------------------------
+def seller_local_day(seller: Seller, at: datetime | None = None) -> date:
+    """The calendar day in the seller's home market's time zone (the probation cap's day)."""
+    return (at or timezone.now()).astimezone(ZoneInfo(seller.home_market.time_zone)).date()
+
+
+def next_slot_opens_at(seller: Seller, at: datetime | None = None) -> datetime:
+    """Local midnight after `at` in the seller's home market, as an aware UTC datetime."""
+    zone = ZoneInfo(seller.home_market.time_zone)
+    local = (at or timezone.now()).astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return midnight.astimezone(ZoneInfo("UTC"))
+
+
+def probation_listings_created_today(seller: Seller, at: datetime | None = None) -> int:
+    row = ProbationDay.objects.filter(seller=seller, day=seller_local_day(seller, at)).first()
+    return row.listings_created if row else 0
+
+
+def probation_ended_sellers(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Ids of sellers in probation whose period is over (a bounded batch, oldest first)."""
+    return list(
+        Seller.objects.filter(status=SellerStatus.PROBATION, probation_ends_at__lte=now or timezone.now())
+        .order_by("probation_ends_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 @dataclass(frozen=True)
@@ -92,8 +134,6 @@ def seller_audit_history(seller: Seller, limit: int = 50) -> QuerySet[AuditEvent
 
 
 def listing_counts(seller: Seller) -> dict[str, int]:
-    from catalog.models import Listing
-
     counts = dict(
         Listing.objects.filter(seller=seller.organisation).values_list("status").annotate(n=Count("pk")).order_by()
     )
@@ -102,9 +142,7 @@ def listing_counts(seller: Seller) -> dict[str, int]:
 
 def active_out_of_stock(seller: Seller) -> int:
     """Active listings with no stock left: invisible to shoppers until restocked."""
-    from catalog.models import Listing
-
-    return Listing.objects.filter(seller=seller.organisation, status="active", stock=0).count()
+    return Listing.objects.filter(seller=seller.organisation, status=ListingStatus.ACTIVE, stock=0).count()
 
 
 @dataclass(frozen=True)
@@ -119,11 +157,7 @@ class SalesSummary:
 
 def sales_summary(seller: Seller) -> SalesSummary:
     """What a success manager weighs at review: the seller's orders so far (two queries)."""
-    from django.db.models import F, Sum
-
-    from orders.models import OrderLine, SellerOrder
-    from orders.states import SellerOrderStatus as S
-
+    S = SellerOrderStatus  # noqa: N806 - the table's usual short name
     paid_statuses = [S.PAID, S.ACCEPTED, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.REFUNDED, S.CANCELLED]
     orders = SellerOrder.objects.filter(seller=seller.organisation, status__in=paid_statuses)
     figures = orders.aggregate(
@@ -153,4 +187,18 @@ def sales_summary(seller: Seller) -> SalesSummary:
         units_delivered=units["delivered"] or 0,
         shipped_late=figures["shipped_late"],
         cancelled=figures["cancelled"],
+    )
+
+
+# --- team --------------------------------------------------------------------------------
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The pending, unexpired invitation a one-time token opens (None when used, expired or unknown)."""
+    return (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=invitation_token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
     )

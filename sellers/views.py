@@ -20,14 +20,9 @@ from marketplace.tenancy import SESSION_KEY, acting_membership, get_scoped_or_40
 from sellers import selectors
 from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
 from sellers.models import Invitation, SellerDocument
-from sellers.services import (
-    Application,
-    invitation_accept,
-    invitation_create,
-    invitation_for_token,
-    membership_remove,
-    seller_apply,
-)
+from sellers.selectors import invitation_for_token
+from sellers.services.applications import Application, seller_apply
+from sellers.services.team import invitation_accept, invitation_create, membership_remove
 
 
 def add_service_errors(form, error: ApplicationError) -> None:  # type: ignore[no-untyped-def]

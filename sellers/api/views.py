@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import Listing
-from catalog.services import listing_create, listing_deactivate, listing_update
+from catalog.services import listing_deactivate, listing_update
 from catalog.states import ListingStatus
 from marketplace.api.endpoints import SellerEndpoint
 from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -20,7 +20,8 @@ from marketplace.api.pagination import CursorPagination
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Scope
 from sellers.api.serializers import ImportResultSerializer, ImportRowSerializer, ListingSerializer
-from sellers.imports import ImportRow, listings_import, parse_csv
+from sellers.imports import ImportRow, parse_csv
+from sellers.services.listings import listings_import, seller_listing_create
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json).")
 
@@ -82,7 +83,7 @@ class ListingListCreate(ListingEndpoint, generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        listing = listing_create(
+        listing = seller_listing_create(
             seller=self.require_organisation(),
             actor=self.actor,
             variant=data["variant"],

@@ -8,11 +8,13 @@ from catalog.services import (
     listing_create,
     listing_deactivate,
     listing_pause,
-    listing_pause_by_platform,
     listing_publish,
     listing_resume,
-    listing_resume_by_platform,
     listing_update,
+    listings_deactivate,
+    listings_pause_by_platform,
+    listings_resume_by_platform,
+    seller_standing_set,
 )
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
@@ -75,8 +77,19 @@ def test_only_sellers_have_listings():
     partner = OrganisationFactory(kind=OrganisationKind.PARTNER)
 
     with pytest.raises(ApplicationError) as caught:
-        make_listing(seller=partner)
+        listing_create(
+            seller=partner,
+            actor=ACTOR,
+            variant=VariantFactory(),
+            grade=grade("good"),
+            market=market("fr"),
+            price_amount=20000,
+            stock=1,
+            sku="PARTNER",
+            battery_health=85,
+        )
     assert caught.value.errors[0]["field"] == "seller"
+    assert not Listing.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -136,17 +149,21 @@ def test_status_services_follow_the_table_and_audit_each_move():
     listing_publish(listing=listing, actor=ACTOR)
     listing_pause(listing=listing, actor=ACTOR, reason="stock check")
     listing_resume(listing=listing, actor=ACTOR)
-    listing_pause_by_platform(listing=listing, actor=ACTOR, reason="end of probation")
+    listings_pause_by_platform(seller=listing.seller, actor=ACTOR, reason="end of probation")
+    listing.refresh_from_db()
     with pytest.raises(ApplicationError) as caught:
         listing_resume(listing=listing, actor=ACTOR)  # a seller cannot lift a platform pause
     assert caught.value.code == ErrorCode.INVALID_TRANSITION
-    listing_resume_by_platform(listing=listing, actor=ACTOR, reason="reinstated")
+    listings_resume_by_platform(seller=listing.seller, actor=ACTOR, reason="reinstated")
+    listing.refresh_from_db()
     listing_deactivate(listing=listing, actor=ACTOR, reason="sold out for good")
     with pytest.raises(ApplicationError):
         listing_publish(listing=listing, actor=ACTOR)
 
     moves = list(
-        AuditEvent.objects.filter(object_id=str(listing.pk)).order_by("id").values_list("from_status", "to_status")
+        AuditEvent.objects.filter(content_type__model="listing", object_id=str(listing.pk))
+        .order_by("id")
+        .values_list("from_status", "to_status")
     )
     assert moves == [
         ("", "draft"),
@@ -186,3 +203,74 @@ def test_listing_create_is_the_one_door_for_new_listings_and_rolls_back_as_a_who
         )
     assert Listing.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+def test_platform_bulk_moves_pause_exactly_the_live_listings_and_resume_exactly_those():
+    seller = SellerFactory().organisation
+    live = [make_listing(seller=seller, sku=f"LIVE-{n}") for n in range(3)]
+    own_pause = make_listing(seller=seller, sku="OWN", status="paused")
+    draft = make_listing(seller=seller, sku="DRAFT", status="draft")
+    other = make_listing(sku="OTHER")
+
+    paused = listings_pause_by_platform(seller=seller, actor=ACTOR, reason="suspended by the score")
+
+    assert paused == sorted(listing.pk for listing in live)
+    status = dict(Listing.objects.values_list("pk", "status"))
+    assert [status[listing.pk] for listing in live] == ["paused_by_platform"] * 3
+    assert (status[own_pause.pk], status[draft.pk], status[other.pk]) == ("paused", "draft", "active")
+    events = list(Event.objects.filter(type="listing.paused").order_by("created_at"))
+    assert [event.data["listing"] for event in events] == paused
+    assert {event.organisation_id for event in events} == {seller.pk}
+    assert events[0].data == {
+        "listing": live[0].pk,
+        "sku": "LIVE-0",
+        "status": "paused_by_platform",
+        "market": "fr",
+        "variant": live[0].variant_id,
+        "grade": "excellent",
+        "reason": "suspended by the score",
+    }
+    audits = AuditEvent.objects.filter(content_type__model="listing", to_status="paused_by_platform")
+    assert sorted(audits.values_list("organisation_id", flat=True)) == [seller.pk] * 3
+    # A second run finds nothing live: nothing moves, no second event.
+    assert listings_pause_by_platform(seller=seller, actor=ACTOR, reason="again") == []
+    assert Event.objects.filter(type="listing.paused").count() == 3
+
+    assert listings_resume_by_platform(seller=seller, actor=ACTOR, reason="reinstated") == paused
+    status = dict(Listing.objects.values_list("pk", "status"))
+    assert [status[listing.pk] for listing in live] == ["active"] * 3
+    assert (status[own_pause.pk], status[draft.pk]) == ("paused", "draft")
+
+    deactivated = listings_deactivate(seller=seller, actor=ACTOR, reason="terminated")
+    assert sorted(deactivated) == sorted([*paused, own_pause.pk, draft.pk])
+    assert Listing.objects.get(pk=other.pk).status == "active"
+
+
+def test_a_seller_whose_standing_forbids_selling_can_neither_create_nor_publish_nor_resume():
+    seller = SellerFactory().organisation
+    draft = make_listing(seller=seller, sku="D", status="draft")
+    paused = make_listing(seller=seller, sku="P", status="paused")
+    seller_standing_set(organisation=seller, may_sell=False)
+
+    for attempt in (
+        lambda: listing_publish(listing=draft, actor=ACTOR),
+        lambda: listing_resume(listing=paused, actor=ACTOR),
+        lambda: listing_update(listing=paused, actor=ACTOR, status="active"),
+        lambda: listing_create(
+            seller=seller,
+            actor=ACTOR,
+            variant=VariantFactory(),
+            grade=grade("good"),
+            market=market("fr"),
+            price_amount=20000,
+            stock=1,
+            sku="NEW",
+            battery_health=85,
+        ),
+    ):
+        with pytest.raises(ApplicationError) as caught:
+            attempt()
+        assert caught.value.code == ErrorCode.SELLER_NOT_SELLING
+    assert dict(Listing.objects.filter(seller=seller).values_list("sku", "status")) == {"D": "draft", "P": "paused"}
+    # Pausing and deactivating stay possible: they take offers down, never up.
+    listing_deactivate(listing=paused, actor=ACTOR)

@@ -15,15 +15,15 @@ from catalog.models import Listing, OfferSummary
 from catalog.services import (
     listing_deactivate,
     listing_pause,
-    listing_pause_by_platform,
     listing_resume,
     listing_update,
     listings_bulk_load,
+    listings_pause_by_platform,
 )
 from catalog.states import TRANSITIONS, ListingStatus
 from marketplace.actors import Actor
 from marketplace.transitions import bulk_transition
-from sellers.services import seller_reinstate, seller_suspend, seller_terminate
+from sellers.services.lifecycle import seller_reinstate, seller_suspend, seller_terminate
 from tests.factories.catalog import ProductFactory, VariantFactory, grade, make_listing, market
 from tests.factories.sellers import SellerFactory
 
@@ -93,7 +93,7 @@ def test_listing_create_update_and_status_services_keep_the_summary_exact():
     listing_resume(listing=dear, actor=ACTOR)
     listing_update(listing=cheap, actor=ACTOR, stock=0)
     assert actual()[key]["offers"] == 1
-    listing_pause_by_platform(listing=dear, actor=ACTOR, reason="score")
+    listings_pause_by_platform(seller=dear.seller, actor=ACTOR, reason="score")
     assert key not in actual()  # no visible offer left in fr: no row
     assert actual() == expected()
 

@@ -10,7 +10,7 @@ from catalog.models import Listing
 from catalog.services import catalog_changed, listing_update
 from catalog.views import CSRF_PLACEHOLDER
 from marketplace.actors import Actor
-from sellers.services import seller_reinstate, seller_suspend
+from sellers.services.lifecycle import seller_reinstate, seller_suspend
 from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
 from tests.factories.sellers import SellerFactory
 

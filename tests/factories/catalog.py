@@ -1,4 +1,5 @@
-"""Catalog factories. Listings are created through `listing_create` (the one place listings are born)."""
+"""Catalog factories. Listings are created through the sellers' door (`seller_listing_create`: the probation
+cap, then `catalog.services.listing_create`, the one place listings are born)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 import factory
 
 from catalog.models import Brand, Category, Grade, Listing, Product, Variant
-from catalog.services import listing_create, product_search_document
+from catalog.services import product_search_document
 from marketplace.actors import Actor
 from marketplace.models import Market
+from sellers.services.listings import seller_listing_create
 from tests.factories.sellers import SellerFactory
 
 
@@ -70,7 +72,7 @@ def market(code: str = "fr") -> Market:
 
 
 def make_listing(**overrides: Any) -> Listing:
-    """A listing through `listing_create` with sensible defaults; any argument may be overridden."""
+    """A listing through `seller_listing_create` with sensible defaults; any argument may be overridden."""
     seller = overrides.pop("seller", None) or SellerFactory().organisation
     variant = overrides.pop("variant", None) or VariantFactory()
     the_grade = overrides.pop("grade", None) or grade("excellent")
@@ -87,6 +89,6 @@ def make_listing(**overrides: Any) -> Listing:
         "warranty_months": 12,
     }
     arguments.update(overrides)
-    return listing_create(
+    return seller_listing_create(
         seller=seller, actor=Actor.system("tests"), variant=variant, grade=the_grade, market=the_market, **arguments
     )

@@ -9,13 +9,17 @@ from django.utils import timezone
 
 from marketplace.models import Market
 from sellers.models import LegalForm, Seller
+from sellers.services.standing import seller_standing_sync
 from sellers.states import SellerStatus
 from tests.factories import MembershipFactory, OrganisationFactory
 
 
 class SellerFactory(factory.django.DjangoModelFactory):
+    """A seller row; its catalog standing (may it sell) is written through the sellers' service, as in production."""
+
     class Meta:
         model = Seller
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     status = SellerStatus.ACTIVE
@@ -41,6 +45,11 @@ class SellerFactory(factory.django.DjangoModelFactory):
             probation_ends_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=40)),
         )
         applied = factory.Trait(status=SellerStatus.APPLIED, approved_at=None)
+
+    @factory.post_generation
+    def standing(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            seller_standing_sync(seller=self)
 
 
 def seller_with_owner(**kwargs: object) -> tuple[Seller, object]:

@@ -10,8 +10,8 @@ from catalog.models import Listing
 from marketplace.actors import Actor
 from marketplace.models import ApiKey
 from sellers.models import Invitation
-from sellers.services import invitation_create
-from sellers.tasks import send_invitation_task
+from sellers.notifications import send_invitation_task
+from sellers.services.team import invitation_create
 from tests.factories import MembershipFactory
 from tests.factories.catalog import VariantFactory, make_listing
 from tests.factories.sellers import SellerFactory

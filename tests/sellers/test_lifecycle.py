@@ -14,11 +14,11 @@ from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event, Membership
 from sellers.models import Seller
-from sellers.services import (
-    Application,
+from sellers.notifications import notify_seller_status_task
+from sellers.services.applications import Application, seller_apply
+from sellers.services.lifecycle import (
     probation_end_due,
     seller_activate,
-    seller_apply,
     seller_approve,
     seller_decide,
     seller_extend_probation,
@@ -28,7 +28,7 @@ from sellers.services import (
     seller_terminate,
 )
 from sellers.states import SellerStatus
-from sellers.tasks import notify_seller_status_task, probation_end_due_task
+from sellers.tasks import probation_end_due_task
 from tests.factories import UserFactory
 from tests.factories.catalog import make_listing
 from tests.factories.sellers import SellerFactory

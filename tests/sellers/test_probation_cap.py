@@ -9,7 +9,8 @@ from django.db import connection
 from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
 from sellers.models import ProbationDay
-from sellers.services import next_slot_opens_at, probation_take_listing_slots, seller_local_day
+from sellers.selectors import next_slot_opens_at, seller_local_day
+from sellers.services.probation import probation_take_listing_slots
 from sellers.states import SellerStatus
 from tests.factories.catalog import VariantFactory, make_listing
 from tests.factories.sellers import SellerFactory
@@ -27,7 +28,9 @@ def test_the_sixth_new_listing_of_the_day_is_refused_with_the_next_slot_time():
 
     assert error.value.code == ErrorCode.PROBATION_DAILY_CAP
     assert "at most 5 new listings per day" in error.value.message
-    assert "The next slot opens at" in error.value.message
+    # In the seller's home market's local time (Paris), with Retry-After for the API.
+    assert "The next slot opens on" in error.value.message
+    assert "at 00:00 (Europe/Paris time)" in error.value.message
     assert 0 < error.value.retry_after <= 24 * 3600
     assert Listing.objects.filter(seller=seller.organisation).count() == 5
     assert ProbationDay.objects.get(seller=seller).listings_created == 5
@@ -87,8 +90,9 @@ def test_taking_more_slots_than_fit_takes_none():
     with pytest.raises(ApplicationError) as error:
         probation_take_listing_slots(seller=seller, count=3)
 
-    assert "2 more fit today" in error.value.message
+    assert "2 more fit today, you tried 3" in error.value.message
     assert error.value.extra["slots_left_today"] == 2
+    assert error.value.retry_after > 0
     assert ProbationDay.objects.get(seller=seller).listings_created == 3
 
 

@@ -210,8 +210,11 @@ def test_import_over_the_probation_cap_saves_nothing_and_says_how_many_fit(key_c
     response = client.post("/api/v1/seller/listings/import/", rows, format="json")
 
     assert response.status_code == 429
-    assert "only 4 more fit today" in response.json()["detail"]
+    assert response.json()["type"].endswith("probation-daily-cap")
+    assert "4 more fit today, you tried 6" in response.json()["detail"]
+    assert "(Europe/Paris time)" in response.json()["detail"]
     assert response.json()["slots_left_today"] == 4
+    assert 0 < int(response["Retry-After"]) <= 24 * 3600
     assert Listing.objects.filter(seller=seller.organisation).count() == 1
 
 
