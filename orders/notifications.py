@@ -1,7 +1,14 @@
-"""E-mails people expect about their orders: confirmation, new order for the seller, shipped, cancelled."""
+"""E-mails people expect about their orders, and the Celery tasks that send them.
+
+Confirmation and new order for the sellers (paid), shipped, cancelled, delivered. The services
+queue a task after their transaction commits (`transaction.on_commit(lambda: task.delay(id))`);
+each task loads the row, re-checks that it is still in the state the e-mail speaks of (a stale
+task sends nothing) and sends. This module never imports the services.
+"""
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -10,6 +17,8 @@ from django.utils import translation
 
 from marketplace.models import MembershipRole
 from orders.models import Order, SellerOrder
+from orders.selectors import order_co2e_avoided_kg
+from orders.states import OrderStatus, SellerOrderStatus
 
 
 def _language(order: Order) -> str:
@@ -43,8 +52,6 @@ def seller_recipients(seller_order: SellerOrder) -> list[str]:
 
 def send_order_paid(order: Order) -> int:
     """To the shopper: the confirmation (with the CO2e avoided); to each seller's owners: a new order to accept."""
-    from orders.selectors import order_co2e_avoided_kg
-
     sent = _send(
         "order_confirmation",
         {
@@ -106,3 +113,40 @@ def send_seller_order_delivered(seller_order: SellerOrder) -> int:
         [order.email],
         _language(order),
     )
+
+
+# --- tasks: ids in, the row re-checked, one e-mail function called ---------------------------
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def order_paid_notify_task(order_id: int) -> int:
+    order = Order.objects.select_related("market").filter(pk=order_id, status=OrderStatus.PAID).first()
+    return send_order_paid(order) if order else 0
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def seller_order_shipped_notify_task(seller_order_id: int) -> int:
+    seller_order = (
+        SellerOrder.objects.select_related("order__market", "seller")
+        .filter(pk=seller_order_id, status=SellerOrderStatus.SHIPPED)
+        .first()
+    )
+    return send_seller_order_shipped(seller_order) if seller_order else 0
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def seller_order_cancelled_notify_task(seller_order_id: int) -> int:
+    seller_order = (
+        SellerOrder.objects.select_related("order__market", "seller")
+        .filter(pk=seller_order_id, status=SellerOrderStatus.CANCELLED)
+        .first()
+    )
+    return send_seller_order_cancelled(seller_order) if seller_order else 0
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def seller_order_delivered_notify_task(seller_order_id: int) -> int:
+    seller_order = (
+        SellerOrder.objects.select_related("order__market", "seller")
+        .filter(pk=seller_order_id, delivered_at__isnull=False)
+        .first()
+    )
+    return send_seller_order_delivered(seller_order) if seller_order else 0

@@ -22,8 +22,8 @@ from catalog.states import ListingStatus
 from marketplace.actors import Actor
 from marketplace.models import Market, Organisation, User
 from marketplace.seed import DEMO_PASSWORD
-from orders.models import BlockedDevice, Order, OrderLine, Payment, SellerOrder, SellerPayoutAccount
-from orders.services.checkout import Contact, PlacementLine, order_mark_paid, order_place
+from orders.models import BlockedDevice, LedgerEntry, Order, OrderLine, Payment, SellerOrder, SellerPayoutAccount
+from orders.services.checkout import Contact, PlacementLine, order_place
 from orders.services.fulfilment import (
     seller_order_accept,
     seller_order_cancel,
@@ -31,7 +31,7 @@ from orders.services.fulfilment import (
     seller_order_mark_delivered,
     seller_order_ship,
 )
-from orders.services.payment import test_payment_settle
+from orders.services.payment import order_expire, order_mark_paid, test_payment_settle
 from orders.states import CancelledBy
 from warranty.models import Warranty
 
@@ -103,8 +103,6 @@ def _backdate(order: Order, moment: object) -> None:
         completed_at=F("completed_at") - delta,
         cancelled_at=F("cancelled_at") - delta,
     )
-    from orders.models import LedgerEntry
-
     LedgerEntry.objects.filter(seller_order__order=order).update(created_at=F("created_at") - delta)
     Warranty.objects.filter(line__seller_order__order=order).update(
         starts_on=F("starts_on") - delta, ends_on=F("ends_on") - delta
@@ -169,8 +167,6 @@ def _seed_demo_orders(log: Log) -> None:
                     buyer=shopper,
                 )
                 if outcome == "expired":
-                    from orders.services.checkout import order_expire
-
                     order_expire(order=order, actor=actor)
                 elif outcome == "payment_failed":
                     Payment.objects.filter(order=order).update(provider="test")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from catalog.models import Listing
+from catalog.models import Category, Listing
 from catalog.states import ListingStatus
 from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, vat_included_in
@@ -171,8 +171,6 @@ def partner_order_get(*, partner: Organisation | None, id: int) -> Order:
 
 def order_co2e_avoided_kg(*, order: Order) -> int:
     """CO2e avoided by buying these units refurbished rather than new (the categories' cited figures), in kg."""
-    from catalog.models import Category
-
     per_category: dict[int, int] = {}
     for category_id, quantity in OrderLine.objects.filter(seller_order__order=order).values_list(
         "category_id_snapshot", "quantity"

@@ -18,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from catalog.markets import current_market
+from catalog.models import Listing
+from catalog.selectors import categories_tree, markets_active
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from orders import gateways, selectors
@@ -54,8 +56,6 @@ def resolve_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
 
 
 def _store_context(request: HttpRequest) -> dict[str, object]:
-    from catalog.selectors import categories_tree, markets_active
-
     return {"market": current_market(request), "markets": markets_active(), "nav_categories": categories_tree()}
 
 
@@ -67,8 +67,6 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
 
 def cart_add_offer(request: HttpRequest, listing_id: int) -> HttpResponse:
     """A small page for one offer with an "Add to cart" button (linked from offers; the POST is `cart_add`)."""
-    from catalog.models import Listing
-
     listing = get_object_or_404(
         Listing.objects.visible().select_related("variant__product", "grade", "seller"), pk=listing_id
     )

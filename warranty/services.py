@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -26,8 +27,6 @@ def warranties_create_for_delivery(*, seller_order: SellerOrder) -> list[Warrant
     months (>= 12, from the order's snapshot). Idempotent: units that already have one are skipped.
     Must run inside the delivery's transaction.
     """
-    from zoneinfo import ZoneInfo
-
     order = seller_order.order
     delivered_at = seller_order.delivered_at or timezone.now()
     starts_on = delivered_at.astimezone(ZoneInfo(order.market.time_zone)).date()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -116,8 +118,6 @@ def cart_clear(*, cart: Cart, listing_ids: list[int] | None = None) -> None:
 
 def carts_purge_abandoned(*, older_than_days: int = 30) -> int:
     """Delete anonymous carts (their session is long gone) older than `older_than_days`. Set-based, idempotent."""
-    from datetime import timedelta
-
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = Cart.objects.filter(user__isnull=True, created_at__lt=cutoff).delete()
     return deleted

@@ -1,37 +1,28 @@
-"""Checkout: reserve stock and place an order split per seller; paid; payment failed; expiry.
+"""Checkout: place an order split per seller, with the stock reserved in the same transaction.
 
-Stock is reserved in the order's transaction by one conditional UPDATE per listing
-(`stock >= qty AND status = active AND price unchanged`) whose row count is checked,
-issued in primary-key order and last, just before the commit. Two checkouts touching
-the same listings lock them in the same order, so they queue instead of deadlocking;
-the hot rows are locked only for the UPDATEs and the commit; the CHECK (stock >= 0)
-on catalog_listing is the last line of defence.
+The listings are read and checked first, without a lock; the order, its seller orders, lines
+(snapshots of the offers as bought) and payment are written; the stock is taken last, just
+before the commit (`stock.stock_take`: one conditional UPDATE per listing in primary-key order),
+so the hot listing rows stay locked only for those UPDATEs and the commit. What happens to the
+payment afterwards (paid, failed, expired) is in `payment`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import BigIntegerField, F, OuterRef, Subquery
-from django.db.models.functions import Cast
 from django.utils import timezone
 
-from catalog.models import Listing
-from catalog.services import catalog_changed
+from catalog.models import Category, Listing
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.events import emit, emit_many
-from marketplace.models import AuditEvent, EventType, Market, Organisation, User
+from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, percentage_of, vat_included_in
-from marketplace.transitions import bulk_transition, transition
 from orders import gateways
 from orders.models import (
     DEFAULT_COMMISSION_BASIS_POINTS,
@@ -40,21 +31,10 @@ from orders.models import (
     OrderChannel,
     OrderLine,
     Payment,
-    PaymentProvider,
-    PaymentStatus,
     SellerOrder,
 )
-from orders.services import ledger
-from orders.states import (
-    ORDER_TRANSITIONS,
-    TRANSITIONS,
-    CancelledBy,
-    OrderStatus,
-    SellerOrderStatus,
-    ship_by,
-)
-
-logger = logging.getLogger(__name__)
+from orders.services.payment import order_mark_paid, order_start_payment
+from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
 
 
 @dataclass(frozen=True)
@@ -76,24 +56,9 @@ class Contact:
     phone: str = ""
 
 
-@dataclass
-class PlacementProblem:
-    listing_id: int
-    code: ErrorCode
-    message: str
-
-
-@dataclass
-class Placement:
-    order: Order
-    problems: list[PlacementProblem] = field(default_factory=list)
-
-
 def commission_rates(category_ids: set[int]) -> dict[int, int]:
     """Commission in basis points per category id (default 10 %). A child category without its own
     rate takes its parent's."""
-    from catalog.models import Category
-
     rates = dict(CommissionRate.objects.filter(category_id__in=category_ids).values_list("category_id", "basis_points"))
     missing = category_ids - set(rates)
     if missing:
@@ -144,64 +109,8 @@ def _check(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
             code = ErrorCode.PRICE_CHANGED if code != ErrorCode.OFFER_UNAVAILABLE else code
             errors.append({"field": f"listing:{listing_id}", "message": f"The price is now {listing.price}."})
     if errors:
-        messages = {
-            ErrorCode.OFFER_UNAVAILABLE: "An offer in your cart is no longer available.",
-            ErrorCode.PRICE_CHANGED: "A price changed since you added it to your cart.",
-            ErrorCode.OUT_OF_STOCK: "Not enough stock left for your cart.",
-        }
-        raise ApplicationError(code, messages[code], errors=errors)
+        raise ApplicationError(code, UNAVAILABLE_MESSAGES[code], errors=errors)
     return listings
-
-
-def _take(listings: list[Listing], wanted: dict[int, PlacementLine]) -> None:
-    """Take the stock: one conditional UPDATE per listing, in primary-key order, inside the caller's transaction.
-
-    `stock >= qty AND status = active AND price = the price the order was built with`: a row that
-    changed since `_check` updates nothing and the whole placement rolls back. Each UPDATE locks its
-    row until commit; since every checkout locks in primary-key order, two carts with the same
-    listings in opposite order queue instead of deadlocking. Done last in the transaction so that
-    the locks on hot listings are held only until the commit.
-    """
-    now = timezone.now()
-    sold_out = False
-    for listing in sorted(listings, key=lambda item: item.pk):
-        quantity = wanted[listing.pk].quantity
-        changed = Listing.objects.filter(
-            pk=listing.pk, stock__gte=quantity, status=ListingStatus.ACTIVE, price_amount=listing.price_amount
-        ).update(stock=F("stock") - quantity, updated_at=now)
-        if changed != 1:
-            current = Listing.objects.filter(pk=listing.pk).values("stock", "status", "price_amount").first() or {}
-            if current.get("status") != ListingStatus.ACTIVE:
-                code, message = ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available."
-            elif current.get("price_amount") != listing.price_amount:
-                code, message = ErrorCode.PRICE_CHANGED, "The price changed meanwhile."
-            else:
-                code, message = ErrorCode.OUT_OF_STOCK, f"Only {current.get('stock', 0)} left in stock."
-            raise ApplicationError(
-                code,
-                {
-                    ErrorCode.OFFER_UNAVAILABLE: "An offer in your cart is no longer available.",
-                    ErrorCode.PRICE_CHANGED: "A price changed since you added it to your cart.",
-                    ErrorCode.OUT_OF_STOCK: "Not enough stock left for your cart.",
-                }[code],
-                errors=[{"field": f"listing:{listing.pk}", "message": message}],
-            )
-        sold_out = sold_out or listing.stock <= quantity
-    if sold_out:
-        catalog_changed()  # an offer may have left the storefront
-
-
-def _release_stock(order: Order) -> None:
-    """Give the reserved units back, in listing-id order (same lock order as reservation)."""
-    quantities: dict[int, int] = defaultdict(int)
-    for listing_id, quantity in OrderLine.objects.filter(seller_order__order=order, listing__isnull=False).values_list(
-        "listing_id", "quantity"
-    ):
-        quantities[listing_id] += quantity
-    for listing_id in sorted(quantities):
-        Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantities[listing_id])
-    if quantities:
-        catalog_changed()
 
 
 def order_place(
@@ -314,176 +223,8 @@ def order_place(
         payment.save(force_insert=True)
         if partner is not None:
             order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
-        _take(listings, wanted)  # last: the hot rows stay locked only until the commit
+        # Last: the hot rows stay locked only until the commit.
+        stock_take(listings=listings, quantities={listing_id: line.quantity for listing_id, line in wanted.items()})
     if partner is None:
         order_start_payment(order=order, actor=actor)
     return Order.objects.select_related("market", "payment").get(pk=order.pk)
-
-
-def order_start_payment(*, order: Order, actor: Actor) -> Payment:
-    """Ask the gateway for a payment (a Stripe PaymentIntent) outside any lock; a failure releases the stock."""
-    payment = order.payment
-    if payment.reference:
-        return payment
-    gateway = gateways.gateway_for(payment.provider)
-    try:
-        start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
-    except ApplicationError:
-        order_payment_failed(order=order, actor=actor, reason="The payment provider could not be reached.")
-        raise
-    Payment.objects.filter(pk=payment.pk).update(reference=start.reference, client_secret=start.client_secret)
-    payment.reference, payment.client_secret = start.reference, start.client_secret
-    return payment
-
-
-def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, reference: str) -> Order:
-    """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
-    provider's button, a partner's invoice). Each seller order becomes paid with its ship-by deadline,
-    the sale is booked in the ledger, `order.paid` is emitted per seller order, and e-mails go out after commit.
-
-    Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
-    or currency differs from the order's.
-    """
-    if amount_received != order.total:
-        raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
-    from orders import tasks
-
-    now = timezone.now()
-    market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
-    with transaction.atomic():
-        order = transition(
-            order,
-            to=OrderStatus.PAID,
-            actor=actor,
-            transitions=ORDER_TRANSITIONS,
-            reason=f"payment {reference}",
-            extra_updates={"paid_at": now},
-            organisation=partner,
-        )
-        payment = Payment.objects.select_for_update().get(order=order)
-        payment.status = PaymentStatus.SUCCEEDED
-        payment.captured_amount = amount_received.amount
-        payment.updated_at = now
-        payment.save(update_fields=["status", "captured_amount", "updated_at"])
-        deadline = ship_by(now, time_zone=market.time_zone)
-        # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row each.
-        moved = bulk_transition(
-            SellerOrder.objects.filter(order=order),
-            from_status=SellerOrderStatus.PENDING_PAYMENT,
-            to=SellerOrderStatus.PAID,
-            actor=actor,
-            transitions=TRANSITIONS,
-            reason=f"payment {reference}",
-        )
-        SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
-        # Each audit row belongs to its seller (tenancy of the audit trail), in one UPDATE.
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(SellerOrder),
-            object_id__in=[str(pk) for pk in moved],
-            to_status=SellerOrderStatus.PAID,
-            organisation__isnull=True,
-        ).update(
-            organisation_id=Subquery(
-                SellerOrder.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField())).values("seller_id")[:1]
-            )
-        )
-        seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
-        ledger.book_sales(seller_orders=seller_orders, payment=payment)
-        emit_many(
-            EventType.ORDER_PAID,
-            [(_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders],
-        )
-        if partner is not None:
-            emit(EventType.ORDER_PAID, _event_data(order, None), partner)
-        order_id = order.pk
-        transaction.on_commit(lambda: tasks.order_paid_notify_task.delay(order_id))
-    return order
-
-
-def _event_data(order: Order, seller_order: SellerOrder | None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "order": order.number,
-        "market": order.market_id,
-        "total": order.total.as_dict(),
-    }
-    if order.partner_reference:
-        data["partner_reference"] = order.partner_reference
-    if seller_order is not None:
-        data.update(
-            {
-                "seller_order": seller_order.pk,
-                "status": seller_order.status,
-                "subtotal": seller_order.subtotal.as_dict(),
-                "carrier": seller_order.carrier,
-                "tracking_number": seller_order.tracking_number,
-            }
-        )
-    return data
-
-
-def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
-    with transaction.atomic():
-        order = transition(order, to=to, actor=actor, transitions=ORDER_TRANSITIONS, reason=reason)
-        Payment.objects.filter(order=order, status=PaymentStatus.PENDING).update(
-            status=PaymentStatus.FAILED if to == OrderStatus.PAYMENT_FAILED else PaymentStatus.CANCELLED,
-            updated_at=timezone.now(),
-        )
-        for seller_order in order.seller_orders.order_by("pk"):
-            transition(
-                seller_order,
-                to=SellerOrderStatus.CANCELLED,
-                actor=actor,
-                transitions=TRANSITIONS,
-                reason=reason,
-                extra_updates={"cancelled_at": timezone.now(), "cancelled_by": CancelledBy.PLATFORM},
-            )
-        _release_stock(order)
-    return order
-
-
-def order_payment_failed(*, order: Order, actor: Actor, reason: str) -> Order:
-    """pending_payment -> payment_failed: stock back, seller orders cancelled. The PaymentIntent is
-    cancelled so that it cannot succeed later."""
-    order = _close_unpaid(order, to=OrderStatus.PAYMENT_FAILED, actor=actor, reason=reason)
-    _cancel_intent_after_commit(order)
-    return order
-
-
-def order_expire(*, order: Order, actor: Actor) -> Order:
-    """pending_payment -> expired (not paid in time): stock back, the PaymentIntent cancelled."""
-    order = _close_unpaid(order, to=OrderStatus.EXPIRED, actor=actor, reason="not paid in time")
-    _cancel_intent_after_commit(order)
-    return order
-
-
-def _cancel_intent_after_commit(order: Order) -> None:
-    payment = Payment.objects.filter(order=order).first()
-    if payment is None or not payment.reference or payment.provider != PaymentProvider.STRIPE:
-        return
-    reference = payment.reference
-
-    def cancel() -> None:
-        try:
-            gateways.gateway_for(PaymentProvider.STRIPE).cancel(reference=reference)
-        except ApplicationError:
-            logger.warning("Could not cancel PaymentIntent %s", reference)
-
-    transaction.on_commit(cancel)
-
-
-def orders_expire_unpaid(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Expire storefront orders still unpaid past their due time. Safe to run twice (filters on status)."""
-    now = now or timezone.now()
-    ids = list(
-        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lt=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:batch]
-    )
-    expired = 0
-    for order in Order.objects.filter(pk__in=ids).order_by("pk"):
-        try:
-            order_expire(order=order, actor=Actor.system("order expiry"))
-            expired += 1
-        except ApplicationError:
-            continue  # paid meanwhile
-    return expired

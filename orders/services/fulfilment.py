@@ -11,21 +11,21 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Sum
 from django.utils import timezone
 
-from catalog.models import Listing
-from catalog.services import catalog_changed
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit
 from marketplace.models import EventType
 from marketplace.money import Money
 from marketplace.transitions import transition
+from orders import notifications
 from orders.models import BlockedDevice, IdentifierKind, OrderLine, OrderUnit, Payment, SellerOrder
 from orders.services import ledger
-from orders.services.checkout import _event_data
+from orders.services.events import order_event_data
 from orders.services.payment import payment_refund
+from orders.services.stock import stock_restock
 from orders.states import CANCELLABLE, TRANSITIONS, CancelledBy, SellerOrderStatus
 
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,30}$")
@@ -91,8 +91,6 @@ def seller_order_ship(
     reported-stolen devices. Emits `order.shipped`; the shopper is e-mailed after commit.
     Raises VALIDATION, INVALID_DEVICE_IDENTIFIER, DEVICE_BLOCKLISTED, INVALID_TRANSITION.
     """
-    from orders import tasks
-
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     errors = []
     if not carrier:
@@ -144,11 +142,12 @@ def seller_order_ship(
         OrderUnit.objects.bulk_create(
             [OrderUnit(line=line, identifier=identifier, identifier_kind=kind) for line, identifier, kind in normalised]
         )
-        emit(EventType.ORDER_SHIPPED, _event_data(seller_order.order, seller_order), seller_order.seller)
+        data = order_event_data(seller_order.order, seller_order)
+        emit(EventType.ORDER_SHIPPED, data, seller_order.seller)
         if seller_order.order.partner_id:
-            emit(EventType.ORDER_SHIPPED, _event_data(seller_order.order, seller_order), seller_order.order.partner)
+            emit(EventType.ORDER_SHIPPED, data, seller_order.order.partner)
         pk = seller_order.pk
-        transaction.on_commit(lambda: tasks.seller_order_shipped_notify_task.delay(pk))
+        transaction.on_commit(lambda: notifications.seller_order_shipped_notify_task.delay(pk))
     return seller_order
 
 
@@ -159,7 +158,6 @@ def seller_order_mark_delivered(
 
     Each unit gets its warranty (start = delivery date). Emits `order.delivered`.
     """
-    from orders import tasks
     from warranty.services import warranties_create_for_delivery
 
     delivered_at = delivered_at or timezone.now()
@@ -173,11 +171,12 @@ def seller_order_mark_delivered(
             extra_updates={"delivered_at": delivered_at},
         )
         warranties_create_for_delivery(seller_order=seller_order)
-        emit(EventType.ORDER_DELIVERED, _event_data(seller_order.order, seller_order), seller_order.seller)
+        data = order_event_data(seller_order.order, seller_order)
+        emit(EventType.ORDER_DELIVERED, data, seller_order.seller)
         if seller_order.order.partner_id:
-            emit(EventType.ORDER_DELIVERED, _event_data(seller_order.order, seller_order), seller_order.order.partner)
+            emit(EventType.ORDER_DELIVERED, data, seller_order.order.partner)
         pk = seller_order.pk
-        transaction.on_commit(lambda: tasks.seller_order_delivered_notify_task.delay(pk))
+        transaction.on_commit(lambda: notifications.seller_order_delivered_notify_task.delay(pk))
     return seller_order
 
 
@@ -238,8 +237,6 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor: Actor, by: Cancelle
 
     The seller order's amount is refunded through the payment provider and the units go back to stock.
     """
-    from orders import tasks
-
     if seller_order.status not in CANCELLABLE:
         raise ApplicationError(
             ErrorCode.INVALID_TRANSITION, "This order can no longer be cancelled: it has left the seller."
@@ -262,16 +259,9 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor: Actor, by: Cancelle
             reason=f"seller order {seller_order.pk} cancelled by {by}",
             seller_order=seller_order,
         )
-        quantities = dict(
-            OrderLine.objects.filter(seller_order=seller_order, listing__isnull=False).values_list(
-                "listing_id", "quantity"
-            )
-        )
-        for listing_id in sorted(quantities):
-            Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantities[listing_id])
-        catalog_changed()
+        stock_restock(seller_order=seller_order)
         pk = seller_order.pk
-        transaction.on_commit(lambda: tasks.seller_order_cancelled_notify_task.delay(pk))
+        transaction.on_commit(lambda: notifications.seller_order_cancelled_notify_task.delay(pk))
     return seller_order
 
 
@@ -282,8 +272,6 @@ def seller_order_refund(*, seller_order: SellerOrder, actor: Actor, reason: str)
     share is clawed back from its pending or payable balance in the ledger. (Returns and warranty
     decisions call this; the units do not go back to stock: they come back through the return flow.)
     """
-    from django.db.models import Sum
-
     with transaction.atomic():
         locked = SellerOrder.objects.select_for_update().get(pk=seller_order.pk)
         already = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0

@@ -1,26 +1,192 @@
-"""Payment outcomes from the provider: Stripe events (each processed once), the test provider's
-buttons, and refunds that never exceed what was captured."""
+"""Payment outcomes: start a payment, paid, payment failed, expired; Stripe events (each processed
+once), the test provider's buttons, and refunds that never exceed what was captured.
+
+The order's status (and its seller orders') follows what the payment provider says: only the
+signed webhook, the test provider's buttons and a partner's invoice make an order paid.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.events import emit, emit_many
+from marketplace.models import AuditEvent, EventType
 from marketplace.money import Money
-from orders import gateways
-from orders.models import Order, Payment, PaymentProvider, PaymentStatus, ProcessedStripeEvent, Refund, SellerOrder
+from marketplace.transitions import bulk_transition, transition
+from orders import gateways, notifications
+from orders.models import (
+    Order,
+    Payment,
+    PaymentProvider,
+    PaymentStatus,
+    ProcessedStripeEvent,
+    Refund,
+    SellerOrder,
+)
 from orders.services import ledger
-from orders.services.checkout import order_mark_paid, order_payment_failed
-from orders.states import OrderStatus
+from orders.services.events import order_event_data
+from orders.services.stock import stock_release
+from orders.states import ORDER_TRANSITIONS, TRANSITIONS, CancelledBy, OrderStatus, SellerOrderStatus, ship_by
 
 logger = logging.getLogger(__name__)
+
+
+# --- paid, payment failed, expired -----------------------------------------------------------
+def order_start_payment(*, order: Order, actor: Actor) -> Payment:
+    """Ask the gateway for a payment (a Stripe PaymentIntent) outside any lock; a failure releases the stock."""
+    payment = order.payment
+    if payment.reference:
+        return payment
+    gateway = gateways.gateway_for(payment.provider)
+    try:
+        start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
+    except ApplicationError:
+        order_payment_failed(order=order, actor=actor, reason="The payment provider could not be reached.")
+        raise
+    Payment.objects.filter(pk=payment.pk).update(reference=start.reference, client_secret=start.client_secret)
+    payment.reference, payment.client_secret = start.reference, start.client_secret
+    return payment
+
+
+def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, reference: str) -> Order:
+    """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
+    provider's button, a partner's invoice). Each seller order becomes paid with its ship-by deadline,
+    the sale is booked in the ledger, `order.paid` is emitted per seller order, and e-mails go out after commit.
+
+    Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
+    or currency differs from the order's.
+    """
+    if amount_received != order.total:
+        raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
+    now = timezone.now()
+    market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
+    with transaction.atomic():
+        order = transition(
+            order,
+            to=OrderStatus.PAID,
+            actor=actor,
+            transitions=ORDER_TRANSITIONS,
+            reason=f"payment {reference}",
+            extra_updates={"paid_at": now},
+            organisation=partner,
+        )
+        payment = Payment.objects.select_for_update().get(order=order)
+        payment.status = PaymentStatus.SUCCEEDED
+        payment.captured_amount = amount_received.amount
+        payment.updated_at = now
+        payment.save(update_fields=["status", "captured_amount", "updated_at"])
+        deadline = ship_by(now, time_zone=market.time_zone)
+        # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row each.
+        moved = bulk_transition(
+            SellerOrder.objects.filter(order=order),
+            from_status=SellerOrderStatus.PENDING_PAYMENT,
+            to=SellerOrderStatus.PAID,
+            actor=actor,
+            transitions=TRANSITIONS,
+            reason=f"payment {reference}",
+        )
+        SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
+        # Each audit row belongs to its seller (tenancy of the audit trail), in one UPDATE.
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(SellerOrder),
+            object_id__in=[str(pk) for pk in moved],
+            to_status=SellerOrderStatus.PAID,
+            organisation__isnull=True,
+        ).update(
+            organisation_id=Subquery(
+                SellerOrder.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField())).values("seller_id")[:1]
+            )
+        )
+        seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
+        ledger.book_sales(seller_orders=seller_orders, payment=payment)
+        emit_many(
+            EventType.ORDER_PAID,
+            [(order_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders],
+        )
+        if partner is not None:
+            emit(EventType.ORDER_PAID, order_event_data(order, None), partner)
+        order_id = order.pk
+        transaction.on_commit(lambda: notifications.order_paid_notify_task.delay(order_id))
+    return order
+
+
+def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
+    with transaction.atomic():
+        order = transition(order, to=to, actor=actor, transitions=ORDER_TRANSITIONS, reason=reason)
+        Payment.objects.filter(order=order, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED if to == OrderStatus.PAYMENT_FAILED else PaymentStatus.CANCELLED,
+            updated_at=timezone.now(),
+        )
+        for seller_order in order.seller_orders.order_by("pk"):
+            transition(
+                seller_order,
+                to=SellerOrderStatus.CANCELLED,
+                actor=actor,
+                transitions=TRANSITIONS,
+                reason=reason,
+                extra_updates={"cancelled_at": timezone.now(), "cancelled_by": CancelledBy.PLATFORM},
+            )
+        stock_release(order=order)
+    return order
+
+
+def order_payment_failed(*, order: Order, actor: Actor, reason: str) -> Order:
+    """pending_payment -> payment_failed: stock back, seller orders cancelled. The PaymentIntent is
+    cancelled so that it cannot succeed later."""
+    order = _close_unpaid(order, to=OrderStatus.PAYMENT_FAILED, actor=actor, reason=reason)
+    _cancel_intent_after_commit(order)
+    return order
+
+
+def order_expire(*, order: Order, actor: Actor) -> Order:
+    """pending_payment -> expired (not paid in time): stock back, the PaymentIntent cancelled."""
+    order = _close_unpaid(order, to=OrderStatus.EXPIRED, actor=actor, reason="not paid in time")
+    _cancel_intent_after_commit(order)
+    return order
+
+
+def _cancel_intent_after_commit(order: Order) -> None:
+    payment = Payment.objects.filter(order=order).first()
+    if payment is None or not payment.reference or payment.provider != PaymentProvider.STRIPE:
+        return
+    reference = payment.reference
+
+    def cancel() -> None:
+        try:
+            gateways.gateway_for(PaymentProvider.STRIPE).cancel(reference=reference)
+        except ApplicationError:
+            logger.warning("Could not cancel PaymentIntent %s", reference)
+
+    transaction.on_commit(cancel)
+
+
+def orders_expire_unpaid(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Expire storefront orders still unpaid past their due time. Safe to run twice (filters on status)."""
+    now = now or timezone.now()
+    ids = list(
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lt=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    expired = 0
+    for order in Order.objects.filter(pk__in=ids).order_by("pk"):
+        try:
+            order_expire(order=order, actor=Actor.system("order expiry"))
+            expired += 1
+        except ApplicationError:
+            continue  # paid meanwhile
+    return expired
 
 
 # --- Stripe events ---------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from catalog.models import Listing
 from marketplace.actors import Actor
 from marketplace.models import Market, User
 from orders.models import Order, SellerOrder
-from orders.services.checkout import Contact, PlacementLine, order_mark_paid, order_place
+from orders.services.checkout import Contact, PlacementLine, order_place
 from orders.services.fulfilment import seller_order_accept, seller_order_mark_delivered, seller_order_ship
+from orders.services.payment import order_mark_paid
 
 SYSTEM = Actor.system("tests")
 # Valid IMEIs (Luhn): 490154203237518 is the textbook example; more are made by `imei(n)`.

@@ -11,8 +11,8 @@ from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event, Market
 from orders.models import CommissionRate, LedgerEntry, Order, OrderLine, PaymentProvider
-from orders.services.checkout import PlacementLine, order_place, orders_expire_unpaid
-from orders.services.payment import test_payment_settle
+from orders.services.checkout import PlacementLine, order_place
+from orders.services.payment import orders_expire_unpaid, test_payment_settle
 from orders.states import OrderStatus, SellerOrderStatus, add_business_days, is_late
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, contact, paid, place

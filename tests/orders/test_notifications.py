@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from orders import tasks
+from orders import notifications, tasks
 from orders.services.fulfilment import seller_order_cancel
 from orders.states import CancelledBy
 from tests.factories import MembershipFactory
@@ -20,7 +20,7 @@ def test_paid_shipped_and_cancelled_emails(seller_org, shopper):
     listing = make_listing(seller=seller_org, stock=2)
     order = paid((listing, 1), buyer=shopper)
 
-    assert tasks.order_paid_notify_task(order.pk) == 2
+    assert notifications.order_paid_notify_task(order.pk) == 2
     confirmation, new_order = mail.outbox
     assert order.number in confirmation.subject
     assert confirmation.to == ["buyer@example.test"]
@@ -30,20 +30,20 @@ def test_paid_shipped_and_cancelled_emails(seller_org, shopper):
 
     seller_order = order.seller_orders.get()
     ship(seller_order)
-    assert tasks.seller_order_shipped_notify_task(seller_order.pk) == 1
+    assert notifications.seller_order_shipped_notify_task(seller_order.pk) == 1
     assert "6A123456789" in mail.outbox[-1].body
 
     other = paid((listing, 1), buyer=shopper).seller_orders.get()
     seller_order_cancel(seller_order=other, actor=SYSTEM, by=CancelledBy.SELLER)
-    assert tasks.seller_order_cancelled_notify_task(other.pk) == 1
+    assert notifications.seller_order_cancelled_notify_task(other.pk) == 1
     assert "499,00\u00a0€" in mail.outbox[-1].body  # in the market's language (France: French)
 
 
 def test_stale_notifications_send_nothing(shopper):
     order = paid((make_listing(stock=1), 1), buyer=shopper)
     seller_order = order.seller_orders.get()
-    assert tasks.seller_order_shipped_notify_task(seller_order.pk) == 0  # not shipped
-    assert tasks.seller_order_cancelled_notify_task(seller_order.pk) == 0
+    assert notifications.seller_order_shipped_notify_task(seller_order.pk) == 0  # not shipped
+    assert notifications.seller_order_cancelled_notify_task(seller_order.pk) == 0
 
 
 def test_the_periodic_tasks_run(shopper):
@@ -61,7 +61,7 @@ def test_delivery_email_lists_each_units_warranty(shopper, django_capture_on_com
     with django_capture_on_commit_callbacks() as callbacks:
         delivered(seller_order)
     assert len(callbacks) == 2  # shipped, delivered
-    assert tasks.seller_order_delivered_notify_task(seller_order.pk) == 1
+    assert notifications.seller_order_delivered_notify_task(seller_order.pk) == 1
     body = mail.outbox[-1].body
     assert imei(1) in body
     assert "30" in body

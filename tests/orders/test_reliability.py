@@ -165,7 +165,7 @@ def test_payment_and_expiry_at_the_same_time_never_keep_money_for_released_stock
 
     from django.utils import timezone
 
-    from orders.services.checkout import orders_expire_unpaid
+    from orders.services.payment import orders_expire_unpaid
 
     listing = make_listing(stock=1, price_amount=30000)
     for _ in range(10):

@@ -170,7 +170,7 @@ def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper):
 
     from django.utils import timezone
 
-    from orders.services.checkout import orders_expire_unpaid
+    from orders.services.payment import orders_expire_unpaid
 
     listing = make_listing(price_amount=30000, stock=1)
     order = place((listing, 1), buyer=shopper)
