@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Market, Organisation
 from marketplace.money import Money
-from orders.states import CancelledBy, OrderStatus, SellerOrderStatus, is_late
+from orders.states import CancelledBy, OrderStatus, PaymentStatus, PayoutStatus, SellerOrderStatus, is_late
 
 DEFAULT_COMMISSION_BASIS_POINTS = 1000  # 10 %
 
@@ -345,13 +345,6 @@ class PaymentProvider(models.TextChoices):
     INVOICE = "invoice", _("Partner invoice")
 
 
-class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
 class Payment(models.Model):
     """The charge of one order. `refunded_amount` can never pass `captured_amount` (checked by the DB)."""
 
@@ -440,12 +433,6 @@ class SellerPayoutAccount(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_account_id
-
-
-class PayoutStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    PAID = "paid", _("Paid")
-    FAILED = "failed", _("Failed")
 
 
 class Payout(models.Model):

@@ -11,6 +11,14 @@ Seller order (one per seller in an order):
     delivered -> completed | refunded               (completed when the 30-day return window ends)
     completed -> refunded                           (a later refund, e.g. a warranty decision)
 Late shipment is derived (`is_late`), never stored as a status.
+
+Payment (the charge of one order, as the provider reports it):
+    pending -> succeeded | failed | cancelled       (paid; declined; the order expired unpaid)
+    failed | cancelled -> succeeded                 (captured after the order closed: refunded at once)
+Refunds are rows of their own (`Refund`), never a payment status.
+
+Payout (one transfer to a seller on a pay date):
+    pending -> paid | failed                        (a failed transfer's money is payable again)
 """
 
 from __future__ import annotations
@@ -71,6 +79,35 @@ class CancelledBy(models.TextChoices):
     SHOPPER = "shopper", _("Shopper")
     SELLER = "seller", _("Seller")
     PLATFORM = "platform", _("Platform")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED}),
+    # The provider captured the money after the order had closed unpaid: recorded, then refunded.
+    PaymentStatus.FAILED: frozenset({PaymentStatus.SUCCEEDED}),
+    PaymentStatus.CANCELLED: frozenset({PaymentStatus.SUCCEEDED}),
+    PaymentStatus.SUCCEEDED: frozenset(),
+}
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+PAYOUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PayoutStatus.PENDING: frozenset({PayoutStatus.PAID, PayoutStatus.FAILED}),
+    PayoutStatus.PAID: frozenset(),
+    PayoutStatus.FAILED: frozenset(),
+}
 
 
 # --- derived: late shipment ---------------------------------------------------------------

@@ -12,16 +12,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models import F
 from django.utils import timezone
 
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit, emit_many
-from marketplace.models import AuditEvent, EventType
+from marketplace.models import EventType
 from marketplace.money import Money
 from marketplace.transitions import bulk_transition, transition
 from orders import gateways, notifications
@@ -29,7 +27,6 @@ from orders.models import (
     Order,
     Payment,
     PaymentProvider,
-    PaymentStatus,
     ProcessedStripeEvent,
     Refund,
     SellerOrder,
@@ -37,7 +34,16 @@ from orders.models import (
 from orders.services import ledger
 from orders.services.events import order_event_data
 from orders.services.stock import stock_release
-from orders.states import ORDER_TRANSITIONS, TRANSITIONS, CancelledBy, OrderStatus, SellerOrderStatus, ship_by
+from orders.states import (
+    ORDER_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    TRANSITIONS,
+    CancelledBy,
+    OrderStatus,
+    PaymentStatus,
+    SellerOrderStatus,
+    ship_by,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +77,7 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
         raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
     now = timezone.now()
     market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
+    payment = order.payment  # cached by the callers (placement, the test provider); locked below
     with transaction.atomic():
         order = transition(
             order,
@@ -81,13 +88,18 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             extra_updates={"paid_at": now},
             organisation=partner,
         )
-        payment = Payment.objects.select_for_update().get(order=order)
-        payment.status = PaymentStatus.SUCCEEDED
-        payment.captured_amount = amount_received.amount
-        payment.updated_at = now
-        payment.save(update_fields=["status", "captured_amount", "updated_at"])
+        payment = transition(
+            payment,
+            to=PaymentStatus.SUCCEEDED,
+            actor=actor,
+            transitions=PAYMENT_TRANSITIONS,
+            reason=f"payment {reference}",
+            extra_updates={"captured_amount": amount_received.amount},
+            organisation=partner,
+        )
         deadline = ship_by(now, time_zone=market.time_zone)
-        # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row each.
+        # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
+        # each, under its own seller (the tenancy of the audit trail).
         moved = bulk_transition(
             SellerOrder.objects.filter(order=order),
             from_status=SellerOrderStatus.PENDING_PAYMENT,
@@ -95,19 +107,9 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             actor=actor,
             transitions=TRANSITIONS,
             reason=f"payment {reference}",
+            organisation_field="seller",
         )
         SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
-        # Each audit row belongs to its seller (tenancy of the audit trail), in one UPDATE.
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(SellerOrder),
-            object_id__in=[str(pk) for pk in moved],
-            to_status=SellerOrderStatus.PAID,
-            organisation__isnull=True,
-        ).update(
-            organisation_id=Subquery(
-                SellerOrder.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField())).values("seller_id")[:1]
-            )
-        )
         seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
         ledger.book_sales(seller_orders=seller_orders, payment=payment)
         emit_many(
@@ -124,10 +126,16 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
 def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
     with transaction.atomic():
         order = transition(order, to=to, actor=actor, transitions=ORDER_TRANSITIONS, reason=reason)
-        Payment.objects.filter(order=order, status=PaymentStatus.PENDING).update(
-            status=PaymentStatus.FAILED if to == OrderStatus.PAYMENT_FAILED else PaymentStatus.CANCELLED,
-            updated_at=timezone.now(),
-        )
+        # No lock needed to read it: every change of a payment's status locks its order first.
+        payment = Payment.objects.filter(order=order, status=PaymentStatus.PENDING).first()
+        if payment is not None:
+            transition(
+                payment,
+                to=PaymentStatus.FAILED if to == OrderStatus.PAYMENT_FAILED else PaymentStatus.CANCELLED,
+                actor=actor,
+                transitions=PAYMENT_TRANSITIONS,
+                reason=reason,
+            )
         for seller_order in order.seller_orders.order_by("pk"):
             transition(
                 seller_order,
@@ -230,8 +238,14 @@ def _intent_succeeded(intent: dict[str, Any]) -> None:
         order_mark_paid(order=order, actor=actor, amount_received=received, reference=payment.reference or "")
     elif order.status in (OrderStatus.EXPIRED, OrderStatus.PAYMENT_FAILED):
         # Paid after the stock went back: the money goes back too.
-        Payment.objects.filter(pk=payment.pk).update(captured_amount=received.amount, status=PaymentStatus.SUCCEEDED)
-        payment.refresh_from_db()
+        payment = transition(
+            payment,
+            to=PaymentStatus.SUCCEEDED,
+            actor=actor,
+            transitions=PAYMENT_TRANSITIONS,
+            reason="paid after the order expired",
+            extra_updates={"captured_amount": received.amount},
+        )
         payment_refund(payment=payment, amount=received, actor=actor, reason="paid after the order expired")
 
 

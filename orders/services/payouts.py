@@ -17,10 +17,11 @@ from django.utils import timezone
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.money import Money
-from marketplace.transitions import audit_record
+from marketplace.transitions import audit_record, transition
 from orders import gateways
-from orders.models import LedgerAccount, LedgerEntry, Payout, PayoutStatus, SellerPayoutAccount
+from orders.models import LedgerAccount, LedgerEntry, Payout, SellerPayoutAccount
 from orders.services import ledger
+from orders.states import PAYOUT_TRANSITIONS, PayoutStatus
 
 logger = logging.getLogger(__name__)
 PAY_DAYS = (6, 16, 26)
@@ -71,11 +72,17 @@ def _payout_create(*, seller_id: int, currency: str, amount: int, pay_date: date
 
 
 def payout_send(*, payout: Payout, destination: str, actor: Actor) -> Payout:
-    """Transfer a pending payout (Idempotency-Key: the payout's). A refusal books the money back as payable."""
+    """pending -> paid: transfer the payout to `destination` (a Stripe Connect account), Idempotency-Key the payout's.
+
+    The payout row stays locked during the transfer, so two runs cannot both send it; a payout no
+    longer pending is returned as it is. A refused transfer makes it failed (the provider's message
+    kept) and books the money back as payable. Each move is audited under the seller.
+    """
     with transaction.atomic():
-        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        payout = Payout.objects.select_related("seller").select_for_update(of=("self",)).get(pk=payout.pk)
         if payout.status != PayoutStatus.PENDING:
             return payout
+        seller = payout.seller
         try:
             reference = gateways.transfer_gateway().transfer(
                 destination=destination,
@@ -84,30 +91,24 @@ def payout_send(*, payout: Payout, destination: str, actor: Actor) -> Payout:
                 description=f"Encore payout {payout.pay_date.isoformat()}",
             )
         except ApplicationError as exc:
-            payout.status = PayoutStatus.FAILED
-            payout.failure = exc.message[:300]
-            payout.updated_at = timezone.now()
-            payout.save(update_fields=["status", "failure", "updated_at"])
-            ledger.book_payout(payout=payout, reverse=True)
-            audit_record(
-                obj=payout,
+            payout = transition(
+                payout,
+                to=PayoutStatus.FAILED,
                 actor=actor,
-                from_status=PayoutStatus.PENDING,
-                to_status=PayoutStatus.FAILED,
+                transitions=PAYOUT_TRANSITIONS,
                 reason=exc.message,
-                organisation=payout.seller,
+                organisation=seller,
+                extra_updates={"failure": exc.message[:300]},
             )
+            ledger.book_payout(payout=payout, reverse=True)
             return payout
-        payout.status = PayoutStatus.PAID
-        payout.transfer_reference = reference
-        payout.updated_at = timezone.now()
-        payout.save(update_fields=["status", "transfer_reference", "updated_at"])
-        audit_record(
-            obj=payout,
+        payout = transition(
+            payout,
+            to=PayoutStatus.PAID,
             actor=actor,
-            from_status=PayoutStatus.PENDING,
-            to_status=PayoutStatus.PAID,
+            transitions=PAYOUT_TRANSITIONS,
             reason=reference,
-            organisation=payout.seller,
+            organisation=seller,
+            extra_updates={"transfer_reference": reference},
         )
     return payout

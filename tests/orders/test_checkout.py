@@ -10,10 +10,18 @@ from django.utils import timezone
 from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event, Market
+from marketplace.transitions import transition
 from orders.models import CommissionRate, LedgerEntry, Order, OrderLine, PaymentProvider
 from orders.services.checkout import PlacementLine, order_place
 from orders.services.payment import orders_expire_unpaid, test_payment_settle
-from orders.states import OrderStatus, SellerOrderStatus, add_business_days, is_late
+from orders.states import (
+    PAYMENT_TRANSITIONS,
+    OrderStatus,
+    PaymentStatus,
+    SellerOrderStatus,
+    add_business_days,
+    is_late,
+)
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, contact, paid, place
 from tests.factories.sellers import SellerFactory
@@ -121,6 +129,13 @@ def test_payment_makes_seller_orders_paid_books_the_sale_and_emits(shopper, djan
     )
     audit = AuditEvent.objects.get(content_type__model="sellerorder", object_id=str(seller_order.pk), to_status="paid")
     assert audit.organisation == listing.seller
+    assert order.payment.status == PaymentStatus.SUCCEEDED
+    assert _payment_moves(order) == [("pending", "succeeded")]
+
+
+def _payment_moves(order: Order) -> list[tuple[str, str]]:
+    audits = AuditEvent.objects.filter(content_type__model="payment", object_id=str(order.payment.pk)).order_by("pk")
+    return list(audits.values_list("from_status", "to_status"))
 
 
 def test_a_declined_payment_releases_stock(shopper):
@@ -131,6 +146,8 @@ def test_a_declined_payment_releases_stock(shopper):
     assert order.status == OrderStatus.PAYMENT_FAILED
     assert Listing.objects.get(pk=listing.pk).stock == 1
     assert order.seller_orders.get().status == SellerOrderStatus.CANCELLED
+    assert order.payment.status == PaymentStatus.FAILED
+    assert _payment_moves(order) == [("pending", "failed")]
 
 
 def test_unpaid_orders_expire_after_30_minutes_and_release_stock(shopper):
@@ -141,6 +158,7 @@ def test_unpaid_orders_expire_after_30_minutes_and_release_stock(shopper):
     order.refresh_from_db()
     assert order.status == OrderStatus.EXPIRED
     assert Listing.objects.get(pk=listing.pk).stock == 2
+    assert order.payment.status == PaymentStatus.CANCELLED
     assert orders_expire_unpaid(now=timezone.now() + timedelta(minutes=31)) == 0  # idempotent
 
 
@@ -150,6 +168,15 @@ def test_a_paid_order_does_not_expire(shopper):
     assert orders_expire_unpaid(now=timezone.now() + timedelta(hours=2)) == 0
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
+
+
+def test_a_payment_status_moves_only_along_its_table(shopper):
+    order = paid((make_listing(stock=1), 1), buyer=shopper)
+    with pytest.raises(ApplicationError) as error:
+        transition(order.payment, to=PaymentStatus.FAILED, actor=SYSTEM, transitions=PAYMENT_TRANSITIONS)
+    assert error.value.code == ErrorCode.INVALID_TRANSITION
+    order.payment.refresh_from_db()
+    assert order.payment.status == PaymentStatus.SUCCEEDED
 
 
 def test_late_shipment_is_one_business_day_after_payment():

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.models import Event
+from marketplace.models import AuditEvent, Event
 from marketplace.money import Money, percentage_of
 from orders.models import BlockedDevice, LedgerEntry, OrderUnit, Payout, SellerPayoutAccount
 from orders.services.fulfilment import (
@@ -177,6 +177,7 @@ def test_completion_after_the_return_window_makes_the_net_payable_and_payouts_tr
     (payout,) = payouts_run(pay_date=date(2026, 12, 6))
     assert (payout.amount, payout.status) == (72000, "paid")
     assert payout.transfer_reference.startswith("tr_")
+    assert _payout_moves(payout) == [("", "pending", seller.pk), ("pending", "paid", seller.pk)]
     (sent,) = stripe_fake.calls("/v1/transfers")
     assert sent["destination"] == "acct_123"
     assert sent["amount"] == "72000"
@@ -197,7 +198,14 @@ def test_a_refused_transfer_leaves_the_balance_payable(shopper, stripe_fake):
     stripe_fake.fail_paths.add("/v1/transfers")
     (payout,) = payouts_run(pay_date=date(2026, 12, 16))
     assert payout.status == "failed"
+    assert payout.failure == "Stripe: Refused by the fake"
+    assert _payout_moves(payout) == [("", "pending", listing.seller_id), ("pending", "failed", listing.seller_id)]
     assert seller_balances(seller=listing.seller)[0].available.amount == 9000
+
+
+def _payout_moves(payout: Payout) -> list[tuple[str, str, int]]:
+    audits = AuditEvent.objects.filter(content_type__model="payout", object_id=str(payout.pk)).order_by("pk")
+    return list(audits.values_list("from_status", "to_status", "organisation_id"))
 
 
 def test_the_ledger_always_balances(shopper, stripe_fake):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from catalog.models import Listing
+from marketplace.models import AuditEvent
 from marketplace.money import Money
 from orders.models import LedgerEntry, Order, PaymentProvider, ProcessedStripeEvent, Refund
 from orders.services.payment import payment_refund
@@ -182,3 +183,8 @@ def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper):
     order.payment.refresh_from_db()
     assert (order.payment.captured_amount, order.payment.refunded_amount) == (30000, 30000)
     assert stripe_fake.calls("/v1/refunds") == [{"payment_intent": order.payment.reference, "amount": "30000"}]
+    # Recorded as it happened: cancelled with the order, then captured after all.
+    assert order.payment.status == "succeeded"
+    audits = AuditEvent.objects.filter(content_type__model="payment", object_id=str(order.payment.pk)).order_by("pk")
+    moves = list(audits.values_list("from_status", "to_status"))
+    assert moves == [("pending", "cancelled"), ("cancelled", "succeeded")]
