@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Listing
-from catalog.selectors import BrowseFilters
+from catalog.selectors.browse import BrowseFilters
 from marketplace.models import Market
 from marketplace.money import Money
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
-from catalog.selectors import markets_active
+from catalog.selectors.reference import markets_active
 from marketplace.models import Market
 
 MARKET_COOKIE = "encore_market"

@@ -23,50 +23,27 @@ Pauses emit `listing.paused` with one payload, `listing_event_data`.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Grade, Listing, Product, SellerStanding, Variant
+from catalog.selectors.search import normalise_text
 from catalog.states import SELLER_SETTABLE, TRANSITIONS, ListingStatus
+from catalog.versioning import catalog_changed
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit, emit_many
 from marketplace.models import EventType, Market, Organisation, OrganisationKind
 from marketplace.transitions import audit_record, bulk_transition, transition
 
-CATALOG_VERSION_KEY = "catalog:version"
 # Fields a seller may change on an existing listing (variant and market define the offer: a new listing).
 EDITABLE_FIELDS = frozenset({"grade", "price_amount", "stock", "sku", "battery_health", "warranty_months", "status"})
-
-
-# --- cache version ---------------------------------------------------------------
-def catalog_version() -> int:
-    """A counter bumped after every catalog write; storefront caches key on it (so they never go stale)."""
-    version = cache.get(CATALOG_VERSION_KEY)
-    if version is None:
-        cache.add(CATALOG_VERSION_KEY, 1, timeout=None)
-        version = cache.get(CATALOG_VERSION_KEY, 1)
-    return int(version)
-
-
-def catalog_changed() -> None:
-    """Schedule a cache-version bump for when the current transaction commits."""
-
-    def bump() -> None:
-        try:
-            cache.incr(CATALOG_VERSION_KEY)
-        except ValueError:
-            cache.set(CATALOG_VERSION_KEY, 2, timeout=None)
-
-    transaction.on_commit(bump)
 
 
 # --- offer summary -------------------------------------------------------------------
@@ -94,13 +71,6 @@ def listings_bulk_load() -> Iterator[None]:
 
 
 # --- search document -----------------------------------------------------------------
-def normalise_text(text: str) -> str:
-    """Lower case, accents removed, punctuation turned into spaces: what search compares."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in stripped).split())
-
-
 def product_search_document(product: Product, *, aliases: tuple[str, ...] = ()) -> str:
     words = [product.brand.name, product.series, product.name, product.category.name, *aliases]
     seen: list[str] = []

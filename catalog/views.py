@@ -21,18 +21,12 @@ from django.views.decorators.http import require_POST
 from catalog.filters import StorefrontFilter
 from catalog.markets import MARKET_COOKIE, current_market, market_language, request_markets
 from catalog.models import Category, Listing
-from catalog.selectors import (
-    FACETS,
-    browse,
-    categories_tree,
-    grades_all,
-    home_sections,
-    markets_active,
-    product_get,
-    product_page,
-)
-from catalog.services import catalog_version
+from catalog.selectors.browse import FACETS, browse
+from catalog.selectors.home import home_sections
+from catalog.selectors.product_page import product_get, product_page
+from catalog.selectors.reference import categories_tree, grades_all, markets_active
 from catalog.states import ListingStatus
+from catalog.versioning import catalog_version
 from marketplace.models import Organisation, OrganisationKind
 
 FACET_LABELS = ("brand", "series", "storage", "colour", "grade")

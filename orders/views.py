@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.markets import current_market
 from catalog.models import Listing
-from catalog.selectors import categories_tree, markets_active
+from catalog.selectors.reference import categories_tree, markets_active
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from orders import gateways, selectors

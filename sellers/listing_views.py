@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Grade, Listing, Variant
-from catalog.selectors import price_to_win, price_to_win_many
+from catalog.selectors.buy_box import price_to_win, price_to_win_many
 from catalog.services import (
     listing_deactivate,
     listing_pause,

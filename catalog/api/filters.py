@@ -8,13 +8,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from catalog.models import Category, Grade, Listing, Product
-from catalog.selectors import (
-    category_and_descendant_ids,
-    grades_all,
-    markets_active,
-    parse_query,
-    products_matching,
-)
+from catalog.selectors.reference import category_and_descendant_ids, grades_all, markets_active
+from catalog.selectors.search import parse_query, products_matching
 from marketplace.models import Market
 
 PRODUCT_ORDERINGS = {

@@ -24,8 +24,10 @@ from catalog.api.serializers import (
     ProductSerializer,
 )
 from catalog.models import Category, Grade, Listing, Product
-from catalog.selectors import ProductPage, buy_boxes, markets_active, product_page, seller_quality_score
-from catalog.services import catalog_version
+from catalog.selectors.buy_box import buy_boxes, seller_scores_of
+from catalog.selectors.product_page import ProductPage, product_page
+from catalog.selectors.reference import markets_active
+from catalog.versioning import catalog_version
 from marketplace.api.pagination import CursorPagination
 from marketplace.models import Market, Scope
 
@@ -174,13 +176,15 @@ class OfferList(CatalogReadMixin, generics.ListAPIView):
         featured_ids: set[int] = set()
         if groups:
             competing = list(
-                Listing.objects.visible().filter(
+                Listing.objects.visible()
+                .filter(
                     variant_id__in={g[0] for g in groups},
                     grade_id__in={g[1] for g in groups},
                     market_id__in={g[2] for g in groups},
                 )
+                .select_related("seller__catalog_standing")
             )
-            scores = seller_quality_score({listing.seller_id for listing in competing})
+            scores = seller_scores_of(competing)
             featured_ids = {w.pk for key, w in buy_boxes(competing, seller_scores=scores).items() if key in groups}
         serializer = self.get_serializer(
             page, many=True, context={**self.get_serializer_context(), "featured_ids": featured_ids}

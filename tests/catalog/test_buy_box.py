@@ -6,9 +6,11 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Listing
-from catalog.selectors import adjusted_price, buy_box_winner, price_to_win
+from catalog.selectors.buy_box import adjusted_price, buy_box_winner, price_to_win, seller_quality_score
+from catalog.selectors.product_page import product_page
+from catalog.services import seller_standing_set
 from marketplace.money import Money
-from tests.factories.catalog import VariantFactory, make_listing
+from tests.factories.catalog import VariantFactory, make_listing, market
 
 NOW = timezone.now()
 
@@ -79,3 +81,21 @@ def test_price_to_win_alone_holds_the_buy_box_at_any_price():
 
     assert standing.holds_buy_box is True
     assert standing.price_to_win is None
+
+
+@pytest.mark.django_db
+def test_the_buy_box_reads_scores_from_the_catalogs_seller_standing_neutral_without_one():
+    variant = VariantFactory()
+    dearer = make_listing(variant=variant, price_amount=50000)
+    cheaper = make_listing(variant=variant, price_amount=48000)
+    assert seller_quality_score({dearer.seller_id, cheaper.seller_id}) == {dearer.seller_id: 50, cheaper.seller_id: 50}
+    assert price_to_win(cheaper).holds_buy_box is True
+
+    # The sellers app writes a score into the standing (no import of sellers here): a 100-scored seller
+    # wins 4 % dearer, and the product page's featured offer follows.
+    seller_standing_set(organisation=dearer.seller, score=100)
+
+    assert seller_quality_score({dearer.seller_id, cheaper.seller_id}) == {dearer.seller_id: 100, cheaper.seller_id: 50}
+    assert price_to_win(dearer).holds_buy_box is True
+    page = product_page(product=variant.product, market=market("fr"), variant_id=variant.pk)
+    assert page.featured_ids == {dearer.pk}

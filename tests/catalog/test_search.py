@@ -3,7 +3,7 @@
 import pytest
 
 from catalog.models import Category
-from catalog.selectors import parse_query
+from catalog.selectors.search import parse_query
 from tests.factories.catalog import BrandFactory, ProductFactory, VariantFactory, make_listing
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.db.models import F
 from django.test import Client
 
 from catalog.models import Listing
-from catalog.services import catalog_changed, listing_update
+from catalog.services import listing_update
+from catalog.versioning import catalog_changed
 from catalog.views import CSRF_PLACEHOLDER
 from marketplace.actors import Actor
 from sellers.services.lifecycle import seller_reinstate, seller_suspend

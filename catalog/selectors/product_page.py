@@ -1,0 +1,81 @@
+"""Everything the product page shows: variants, one row per grade with its buy-box offer, every offer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog.models import Grade, Listing, Product, Variant
+from catalog.selectors.buy_box import buy_boxes, seller_scores_of
+from catalog.selectors.reference import grades_all
+from marketplace.models import Market
+from marketplace.money import Money
+
+
+@dataclass
+class GradeRow:
+    grade: Grade
+    lowest: Money | None
+    featured: Listing | None
+    offers: int
+
+
+@dataclass
+class ProductPage:
+    product: Product
+    variants: list[Variant]
+    variant: Variant | None
+    grade_rows: list[GradeRow]
+    offers: list[Listing]  # the selected variant's visible offers in the market, cheapest first
+    featured_ids: set[int]
+    from_price: dict[int, Money]  # variant id -> lowest visible price
+    launch_price: Money | None
+
+
+def product_get(*, slug: str) -> Product | None:
+    return Product.objects.select_related("brand", "category").filter(slug=slug).first()
+
+
+def product_page(
+    *, product: Product, market: Market, variant_id: int | None = None, grade: str | None = None
+) -> ProductPage:
+    """Everything the product page shows, in three queries whatever the number of offers.
+
+    The selected variant is `variant_id` if it belongs to the product, else the one with the cheapest
+    visible offer, else the first. One row per grade: its lowest price and its buy-box offer.
+    """
+    variants = list(product.variants.all())
+    listings = list(
+        Listing.objects.visible()
+        .filter(market=market, variant__product=product)
+        .select_related("seller__catalog_standing")
+        .order_by("price_amount", "id")
+    )
+    scores = seller_scores_of(listings)
+    from_price: dict[int, Money] = {}
+    for listing in listings:
+        from_price.setdefault(listing.variant_id, listing.price)
+    by_id = {v.pk: v for v in variants}
+    selected = by_id.get(variant_id) if variant_id else None
+    if selected is None and listings:
+        selected = by_id.get(listings[0].variant_id)
+    if selected is None and variants:
+        selected = variants[0]
+    offers = [listing for listing in listings if selected is not None and listing.variant_id == selected.pk]
+    winners = buy_boxes(offers, seller_scores=scores)
+    rows = []
+    for the_grade in grades_all():
+        in_grade = [listing for listing in offers if listing.grade_id == the_grade.code]
+        featured = winners.get((selected.pk, the_grade.code, market.code)) if selected else None
+        rows.append(GradeRow(the_grade, in_grade[0].price if in_grade else None, featured, len(in_grade)))
+    if grade:
+        offers = [listing for listing in offers if listing.grade_id == grade]
+    return ProductPage(
+        product=product,
+        variants=variants,
+        variant=selected,
+        grade_rows=rows,
+        offers=offers,
+        featured_ids={w.pk for w in winners.values()},
+        from_price=from_price,
+        launch_price=product.launch_price(market.currency),
+    )
