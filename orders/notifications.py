@@ -15,14 +15,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from marketplace.models import MembershipRole
+from marketplace.models import Market, MembershipRole
 from orders.models import Order, SellerOrder
 from orders.selectors import order_co2e_avoided_kg
 from orders.states import OrderStatus, SellerOrderStatus
 
 
+def email_language(language: str | None) -> str:
+    """The language to write to someone whose market speaks `language`: that one when Encore ships
+    it (`settings.LANGUAGES`: English, German, French today), else English."""
+    shipped = {code for code, _name in settings.LANGUAGES}
+    return language if language in shipped else "en"
+
+
 def _language(order: Order) -> str:
-    return order.market.language if order.market.language in ("de", "fr") else "en"
+    """The shopper's: the language of the market the order was placed in."""
+    return email_language(order.market.language)
 
 
 def _send(template: str, context: dict[str, object], recipients: list[str], language: str) -> int:
@@ -36,12 +44,9 @@ def _send(template: str, context: dict[str, object], recipients: list[str], lang
 
 
 def _seller_language(seller_order: SellerOrder) -> str:
-    """The seller's home market's language when Encore speaks it, else English."""
-    from sellers.models import Seller
-
-    seller = Seller.objects.select_related("home_market").filter(organisation_id=seller_order.seller_id).first()
-    language = seller.home_market.language if seller else "en"
-    return language if language in ("de", "fr") else "en"
+    """The seller's: the language of its home market (its organisation's country is that market's code)."""
+    language = Market.objects.filter(code=seller_order.seller.country).values_list("language", flat=True).first()
+    return email_language(language)
 
 
 def seller_recipients(seller_order: SellerOrder) -> list[str]:

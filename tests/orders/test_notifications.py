@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from marketplace.models import Market
 from orders import notifications, tasks
 from orders.services.fulfilment import seller_order_cancel
 from orders.states import CancelledBy
 from tests.factories import MembershipFactory
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, imei, paid, ship
+from tests.factories.sellers import SellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +67,24 @@ def test_delivery_email_lists_each_units_warranty(shopper, django_capture_on_com
     body = mail.outbox[-1].body
     assert imei(1) in body
     assert "30" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "written_in"), [("fr", "fr"), ("de", "de"), ("en", "en"), ("es", "en"), ("ja", "en"), (None, "en")]
+)
+def test_e_mails_are_in_the_markets_language_when_encore_ships_it(language, written_in):
+    assert notifications.email_language(language) == written_in
+
+
+@pytest.mark.parametrize(("home_market", "subject"), [("de", "Neue Bestellung"), ("es", "New order")])
+def test_a_seller_reads_its_new_order_in_its_home_markets_language(shopper, home_market, subject):
+    seller = SellerFactory(organisation__country=home_market, home_market=Market.objects.get(code=home_market))
+    owner = MembershipFactory(organisation=seller.organisation, role="owner").user
+    order = paid((make_listing(seller=seller.organisation, stock=1), 1), buyer=shopper)
+
+    assert notifications.order_paid_notify_task(order.pk) == 2
+
+    confirmation, new_order = mail.outbox
+    assert confirmation.subject.startswith("Votre commande")  # the shopper's market: France
+    assert new_order.to == [owner.email]
+    assert new_order.subject.startswith(subject)
