@@ -1,7 +1,8 @@
 """Demo orders: shoppers with order histories over the last 120 days, in every state.
 
 Orders are placed and moved through the real services (so the ledger, warranties, events and
-audit are the real ones), then their timestamps are moved back in time. Deterministic and
+audit are the real ones), then their timestamps are moved back in time; deliveries are recorded
+on their day in the past, so that the warranties created on delivery start on it. Deterministic and
 idempotent: a second run finds the demo shoppers' orders and adds nothing.
 `--scale bench` adds 1,000,000 order lines with set-based SQL (250,000 orders x 4 lines).
 """
@@ -33,7 +34,6 @@ from orders.services.fulfilment import (
 )
 from orders.services.payment import order_expire, order_mark_paid, test_payment_settle
 from orders.states import CancelledBy
-from warranty.models import Warranty
 
 Log = Callable[[str], None]
 DEMO_SHOPPERS = [("shopper@encore.test", "Chloé Shopper")] + [
@@ -82,9 +82,12 @@ def _imei(n: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def _backdate(order: Order, moment: object) -> None:
-    """Move an order and its seller orders, warranties and ledger back to `moment` (keeping the gaps)."""
-    delta = timezone.now() - moment  # type: ignore[operator]
+def _backdate(order: Order, delta: timedelta) -> None:
+    """Move an order, its seller orders and its ledger entries `delta` back in time (keeping the gaps).
+
+    Not `delivered_at`: the demo delivers on the backdated day already, so that the warranties,
+    which warranty creates on delivery through orders' hook, start on that day too.
+    """
     Order.objects.filter(pk=order.pk).update(
         created_at=F("created_at") - delta,
         updated_at=F("updated_at") - delta,
@@ -99,14 +102,10 @@ def _backdate(order: Order, moment: object) -> None:
         ship_by=F("ship_by") - delta,
         accepted_at=F("accepted_at") - delta,
         shipped_at=F("shipped_at") - delta,
-        delivered_at=F("delivered_at") - delta,
         completed_at=F("completed_at") - delta,
         cancelled_at=F("cancelled_at") - delta,
     )
     LedgerEntry.objects.filter(seller_order__order=order).update(created_at=F("created_at") - delta)
-    Warranty.objects.filter(line__seller_order__order=order).update(
-        starts_on=F("starts_on") - delta, ends_on=F("ends_on") - delta
-    )
 
 
 def _seed_demo_orders(log: Log) -> None:
@@ -166,6 +165,7 @@ def _seed_demo_orders(log: Log) -> None:
                     ),
                     buyer=shopper,
                 )
+                shipped: list[SellerOrder] = []
                 if outcome == "expired":
                     order_expire(order=order, actor=actor)
                 elif outcome == "payment_failed":
@@ -200,13 +200,18 @@ def _seed_demo_orders(log: Log) -> None:
                             tracking_number=f"DEMO{unit:09d}",
                             units=units,
                         )
-                        if outcome == "shipped":
-                            continue
-                        seller_order_mark_delivered(seller_order=seller_order, actor=actor)
+                        shipped.append(seller_order)
+                age = timedelta(days=days_ago, hours=rng.randint(0, 20)) if days_ago else timedelta(0)
+                if outcome in ("delivered", "completed"):
+                    for seller_order in shipped:
+                        # Delivered on its day in the past: the warranties start on it (see _backdate).
+                        seller_order_mark_delivered(
+                            seller_order=seller_order, actor=actor, delivered_at=timezone.now() - age
+                        )
                         if outcome == "completed":
                             seller_order_complete(seller_order=seller_order, actor=actor)
-                if days_ago:
-                    _backdate(order, timezone.now() - timedelta(days=days_ago, hours=rng.randint(0, 20)))
+                if age:
+                    _backdate(order, age)
             count += 1
     log(f"orders: {count} demo orders for {len(shoppers)} shoppers in {time.perf_counter() - started:.1f}s")
 

@@ -25,7 +25,8 @@ def warranties_create_for_delivery(*, seller_order: SellerOrder) -> list[Warrant
 
     Start = the delivery date (in the market's time zone), end = start + the line's warranty
     months (>= 12, from the order's snapshot). Idempotent: units that already have one are skipped.
-    Must run inside the delivery's transaction.
+    Connected to `orders.hooks.seller_order_delivered` (in `WarrantyConfig.ready`), so it runs inside
+    the delivery's transaction: if it fails, the delivery rolls back.
     """
     order = seller_order.order
     delivered_at = seller_order.delivered_at or timezone.now()

@@ -20,7 +20,7 @@ from marketplace.events import emit
 from marketplace.models import EventType
 from marketplace.money import Money
 from marketplace.transitions import transition
-from orders import notifications
+from orders import hooks, notifications
 from orders.models import BlockedDevice, IdentifierKind, OrderLine, OrderUnit, Payment, SellerOrder
 from orders.services import ledger
 from orders.services.events import order_event_data
@@ -156,10 +156,10 @@ def seller_order_mark_delivered(
 ) -> SellerOrder:
     """shipped -> delivered (by the seller, a carrier scan through the API, or automatically).
 
-    Each unit gets its warranty (start = delivery date). Emits `order.delivered`.
+    Fires `orders.hooks.seller_order_delivered` in the transaction (warranty gives each unit its
+    warranty, starting on the delivery date): a handler that raises rolls the delivery back.
+    Emits `order.delivered`; the shopper is e-mailed after commit. Raises INVALID_TRANSITION.
     """
-    from warranty.services import warranties_create_for_delivery
-
     delivered_at = delivered_at or timezone.now()
     with transaction.atomic():
         seller_order = transition(
@@ -170,7 +170,7 @@ def seller_order_mark_delivered(
             organisation=seller_order.seller,
             extra_updates={"delivered_at": delivered_at},
         )
-        warranties_create_for_delivery(seller_order=seller_order)
+        hooks.seller_order_delivered.fire(seller_order=seller_order)
         data = order_event_data(seller_order.order, seller_order)
         emit(EventType.ORDER_DELIVERED, data, seller_order.seller)
         if seller_order.order.partner_id:

@@ -13,12 +13,15 @@ from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event
 from marketplace.money import Money, percentage_of
-from orders.models import BlockedDevice, LedgerEntry, OrderUnit, Payout, SellerPayoutAccount
+from orders.hooks import seller_order_delivered
+from orders.models import BlockedDevice, LedgerEntry, OrderUnit, Payout, SellerOrder, SellerPayoutAccount
 from orders.services.fulfilment import (
     identifier_normalise,
     luhn_valid,
     seller_order_accept,
     seller_order_cancel,
+    seller_order_mark_delivered,
+    seller_order_refund,
     seller_order_ship,
     seller_orders_auto_deliver,
     seller_orders_complete_due,
@@ -123,6 +126,30 @@ def test_delivery_starts_one_warranty_per_unit(shopper):
     }
     assert Event.objects.filter(type="order.delivered").count() == 1
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+
+
+@pytest.fixture
+def refusing_delivery_handler():
+    """A handler of the delivery hook that raises (after warranty's has run)."""
+
+    def refuse(*, seller_order: SellerOrder) -> None:
+        raise RuntimeError(f"refused {seller_order.pk}")
+
+    seller_order_delivered.connect(refuse)
+    yield refuse
+    seller_order_delivered.disconnect(refuse)
+
+
+def test_a_delivery_hook_handler_that_raises_rolls_the_delivery_back(shopper, refusing_delivery_handler):
+    seller_order = paid((make_listing(stock=1), 1), buyer=shopper).seller_orders.get()
+    ship(seller_order)
+    with pytest.raises(RuntimeError, match=f"refused {seller_order.pk}"):
+        seller_order_mark_delivered(seller_order=seller_order, actor=SYSTEM)
+    seller_order.refresh_from_db()
+    assert (seller_order.status, seller_order.delivered_at) == (SellerOrderStatus.SHIPPED, None)
+    assert Warranty.objects.count() == 0
+    assert Event.objects.filter(type="order.delivered").count() == 0
+    assert not AuditEvent.objects.filter(content_type__model="sellerorder", to_status="delivered").exists()
 
 
 def test_shipped_parcels_are_delivered_automatically_after_some_days(shopper, settings):
@@ -233,8 +260,6 @@ def test_the_ledger_always_balances(shopper, stripe_fake):
 
 
 def test_a_refund_after_completion_claws_back_the_payable_balance(shopper):
-    from orders.services.fulfilment import seller_order_refund
-
     listing = make_listing(stock=1, price_amount=50000)
     order = paid((listing, 1), buyer=shopper)
     seller_order = order.seller_orders.get()

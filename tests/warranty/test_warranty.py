@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
+from orders.hooks import seller_order_delivered
 from tests.factories import UserFactory
 from tests.factories.catalog import make_listing
 from tests.factories.orders import delivered, imei, paid
@@ -30,14 +32,16 @@ def test_add_months(start, months, end):
     assert add_months(start, months) == end
 
 
+def test_warranty_learns_of_deliveries_through_orders_hook():
+    assert seller_order_delivered.handlers == (warranties_create_for_delivery,)
+
+
 def test_a_warranty_per_unit_created_once(shopper):
     listing = make_listing(stock=3, warranty_months=24)
     seller_order = paid((listing, 3), buyer=shopper).seller_orders.get()
     delivered(seller_order)
     assert Warranty.objects.count() == 3
     seller_order.refresh_from_db()
-    from django.db import transaction
-
     with transaction.atomic():
         assert warranties_create_for_delivery(seller_order=seller_order) == []  # idempotent
     assert Warranty.objects.count() == 3
