@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrations check-deploy bench-catalog clean-var
+.PHONY: help install run manage shell test test-fast lint format migrations check-deploy bench-catalog clean-var
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -22,6 +22,13 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 
 run: install ## Serve the marketplace on http://127.0.0.1:8000 with a Celery worker and beat
 	$(BIN)/python -m marketplace.dev run
+
+# `@`: make does not echo the command, so `make manage ARGS="dumpdata ..." > data.json` is clean JSON.
+manage: install ## Run a manage.py command (shares the servers of a running `make run`): make manage ARGS="createsuperuser"
+	@$(BIN)/python -m marketplace.dev manage $(ARGS)
+
+shell: install ## Django shell (shares the servers of a running `make run`)
+	@$(BIN)/python -m marketplace.dev manage shell $(ARGS)
 
 test: install ## Run the whole test suite (browser tests too when Chromium is installed)
 	$(BIN)/python -m marketplace.dev test $(PYTEST_ARGS)

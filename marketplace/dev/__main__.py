@@ -4,12 +4,18 @@ run     start the embedded servers if needed, migrate, load demo data, then serv
         web (127.0.0.1:8000), a Celery worker and Celery beat in the foreground;
         Ctrl-C stops them all, then the embedded servers.
 test    start the embedded servers if needed and run pytest (extra args pass through).
-manage  start the embedded servers if needed and run a manage.py command.
+manage  start the embedded servers if needed (or share those of a running `run`) and
+        run a manage.py command: `make manage ARGS="createsuperuser"`, `make shell`.
+
+The runner's own lines ([encore] ...) go to stderr; a command's output stays on stdout.
+Servers already running on var/ (another `run`) are shared, and stopped only by the
+last runner that uses them.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -25,6 +31,29 @@ PORT = os.environ.get("ENCORE_PORT", "8000")
 
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def _foreground(command: list[str], env: dict[str, str]) -> int:
+    """Run `command` attached to the terminal and wait for it.
+
+    Ctrl-C belongs to the command (a Django shell survives it, pytest prints its
+    summary): we keep waiting instead of killing it. SIGTERM/SIGHUP are passed on.
+    """
+    child: list[subprocess.Popen[bytes]] = []
+
+    def _on_signal(signum: int, frame: object) -> None:
+        if signum != signal.SIGINT and child:
+            child[0].send_signal(signum)
+
+    # Handlers (not SIG_IGN) are reset to the default in the child on exec.
+    previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        child.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
+        code = child[0].wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return code if code >= 0 else 128 - code
 
 
 def _environment(services: EmbeddedServices) -> dict[str, str]:
@@ -43,7 +72,7 @@ def chromium_path() -> str | None:
 
 
 def run() -> int:
-    services = EmbeddedServices()
+    services = EmbeddedServices(command="run")
     children: list[subprocess.Popen[bytes]] = []
     try:
         env = _environment(services)
@@ -93,7 +122,7 @@ def run() -> int:
 
 
 def test(args: list[str]) -> int:
-    services = EmbeddedServices()
+    services = EmbeddedServices(command="test")
     try:
         env = _environment(services)
         env["ENCORE_TESTING"] = "1"
@@ -103,23 +132,23 @@ def test(args: list[str]) -> int:
             _log(f"browser tests run in {browser}")
         else:
             _log("NO CHROMIUM FOUND: browser tests are SKIPPED (install Debian's 'chromium' to run them)")
-        return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR, env=env, check=False).returncode
+        return _foreground([PYTHON, "-m", "pytest", *args], env)
     finally:
         services.stop()
 
 
 def manage(args: list[str]) -> int:
-    services = EmbeddedServices()
+    services = EmbeddedServices(command=shlex.join(["manage", *args[:1]]))
     try:
         env = _environment(services)
-        return subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=False).returncode
+        return _foreground([PYTHON, "manage.py", *args], env)
     finally:
         services.stop()
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "manage"}:
-        print(__doc__)
+        print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "run":
