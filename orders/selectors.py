@@ -1,17 +1,29 @@
-"""Order reads with rules: the cart review, a shopper's orders, a seller's orders (scoped), a partner's."""
+"""Order reads with rules: the cart review, a shopper's orders, a seller's orders (scoped), a partner's;
+commission rates (a category without its own takes its parent's); a seller's balances."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from catalog.models import Category, Listing
 from catalog.states import ListingStatus
 from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, vat_included_in
 from marketplace.tenancy import get_scoped_or_404, scope
-from orders.models import Cart, CartLine, Order, OrderLine, OrderUnit, SellerOrder
+from orders.models import (
+    DEFAULT_COMMISSION_BASIS_POINTS,
+    Cart,
+    CartLine,
+    CommissionRate,
+    LedgerAccount,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    OrderUnit,
+    SellerOrder,
+)
 from orders.states import SellerOrderStatus
 
 
@@ -112,6 +124,7 @@ def cart_review(*, cart: Cart | None, market: Market) -> CartReview:
 
 
 def cart_count(*, cart: Cart | None) -> int:
+    """Units in the cart (the header's badge), whatever their market."""
     if cart is None:
         return 0
     return sum(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True))
@@ -136,6 +149,7 @@ def _order_detail_queryset() -> QuerySet[Order]:
 
 
 def order_list_for_shopper(*, shopper: User) -> QuerySet[Order]:
+    """A shopper's own orders, newest first, with parcels, lines, units and warranties loaded."""
     return _order_detail_queryset().filter(buyer=shopper).order_by("-created_at", "-id")
 
 
@@ -146,6 +160,7 @@ def order_get_for_shopper(*, shopper: User, number: str, detail: bool = True) ->
 
 
 def seller_order_list(*, seller: Organisation | None, status: str | None = None) -> QuerySet[SellerOrder]:
+    """A seller's own seller orders (scoped), without those still awaiting payment; lines and units loaded."""
     queryset = scope(SellerOrder.objects.all(), seller, field="seller").select_related("order", "order__market")
     queryset = queryset.exclude(status=SellerOrderStatus.PENDING_PAYMENT)
     if status:
@@ -162,10 +177,12 @@ def seller_order_get(*, seller: Organisation | None, id: int) -> SellerOrder:
 
 
 def partner_order_list(*, partner: Organisation | None) -> QuerySet[Order]:
+    """A partner's own orders (scoped), with parcels and lines loaded."""
     return scope(_order_detail_queryset(), partner, field="partner")
 
 
 def partner_order_get(*, partner: Organisation | None, id: int) -> Order:
+    """A partner's own order; another's is a plain 404."""
     return get_scoped_or_404(_order_detail_queryset(), partner, field="partner", pk=id)
 
 
@@ -179,3 +196,54 @@ def order_co2e_avoided_kg(*, order: Order) -> int:
             per_category[category_id] = per_category.get(category_id, 0) + quantity
     grams = dict(Category.objects.filter(pk__in=per_category).values_list("pk", "co2e_avoided_grams"))
     return round(sum(grams.get(pk, 0) * quantity for pk, quantity in per_category.items()) / 1000)
+
+
+def commission_rates(*, category_ids: set[int]) -> dict[int, int]:
+    """Commission in basis points per category id (default 10 %). A child category without its own
+    rate takes its parent's."""
+    rates = dict(CommissionRate.objects.filter(category_id__in=category_ids).values_list("category_id", "basis_points"))
+    missing = category_ids - set(rates)
+    if missing:
+        parents = dict(Category.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
+        parent_rates = dict(
+            CommissionRate.objects.filter(category_id__in=[p for p in parents.values() if p]).values_list(
+                "category_id", "basis_points"
+            )
+        )
+        for category_id in missing:
+            rates[category_id] = parent_rates.get(parents.get(category_id), DEFAULT_COMMISSION_BASIS_POINTS)
+    return rates
+
+
+# --- what the platform owes a seller (the ledger's seller accounts) -----------------------------
+@dataclass(frozen=True)
+class Balance:
+    currency: str
+    pending: Money
+    available: Money
+
+    @property
+    def total(self) -> Money:
+        return self.pending + self.available
+
+
+def seller_balances(*, seller: Organisation) -> list[Balance]:
+    """What the platform owes a seller, per currency: pending (return window open) and payable."""
+    rows = (
+        LedgerEntry.objects.filter(
+            seller=seller, account__in=[LedgerAccount.SELLER_PENDING, LedgerAccount.SELLER_AVAILABLE]
+        )
+        .values("currency", "account")
+        .annotate(total=Sum("amount"))
+    )
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        totals.setdefault(row["currency"], {})[row["account"]] = -(row["total"] or 0)
+    return [
+        Balance(
+            currency=currency,
+            pending=Money(values.get(LedgerAccount.SELLER_PENDING, 0), currency),
+            available=Money(values.get(LedgerAccount.SELLER_AVAILABLE, 0), currency),
+        )
+        for currency, values in sorted(totals.items())
+    ]

@@ -16,7 +16,6 @@ from orders import selectors
 from orders.forms import CancelForm, ShipForm
 from orders.models import LedgerEntry, Payout
 from orders.services import fulfilment
-from orders.services.ledger import seller_balances
 from orders.states import CANCELLABLE, CancelledBy, SellerOrderStatus
 
 TABS = [
@@ -124,7 +123,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
         request,
         "orders/seller/payouts.html",
         {
-            "balances": seller_balances(seller=seller),
+            "balances": selectors.seller_balances(seller=seller),
             "payouts": list(Payout.objects.filter(seller=seller)[:50]),
             "entries": list(
                 LedgerEntry.objects.filter(seller=seller, account__in=["seller_pending", "seller_available"])

@@ -16,6 +16,7 @@ MAX_QUANTITY_PER_LINE = 10
 
 
 def cart_for_user(*, user: User) -> Cart:
+    """The account's cart, created on first use (one per user: a unique column)."""
     cart, _ = Cart.objects.get_or_create(user=user)
     return cart
 
@@ -110,6 +111,7 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
 
 
 def cart_clear(*, cart: Cart, listing_ids: list[int] | None = None) -> None:
+    """Remove the cart's lines of `listing_ids` (the ones just ordered), or every line."""
     lines = CartLine.objects.filter(cart=cart)
     if listing_ids is not None:
         lines = lines.filter(listing_id__in=listing_ids)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Category, Listing
+from catalog.models import Listing
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
@@ -25,14 +25,13 @@ from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, percentage_of, vat_included_in
 from orders import gateways
 from orders.models import (
-    DEFAULT_COMMISSION_BASIS_POINTS,
-    CommissionRate,
     Order,
     OrderChannel,
     OrderLine,
     Payment,
     SellerOrder,
 )
+from orders.selectors import commission_rates
 from orders.services.payment import order_mark_paid, order_start_payment
 from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
 
@@ -54,23 +53,6 @@ class Contact:
     city: str
     country: str
     phone: str = ""
-
-
-def commission_rates(category_ids: set[int]) -> dict[int, int]:
-    """Commission in basis points per category id (default 10 %). A child category without its own
-    rate takes its parent's."""
-    rates = dict(CommissionRate.objects.filter(category_id__in=category_ids).values_list("category_id", "basis_points"))
-    missing = category_ids - set(rates)
-    if missing:
-        parents = dict(Category.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
-        parent_rates = dict(
-            CommissionRate.objects.filter(category_id__in=[p for p in parents.values() if p]).values_list(
-                "category_id", "basis_points"
-            )
-        )
-        for category_id in missing:
-            rates[category_id] = parent_rates.get(parents.get(category_id), DEFAULT_COMMISSION_BASIS_POINTS)
-    return rates
 
 
 def _aggregate(lines: list[PlacementLine]) -> dict[int, PlacementLine]:
@@ -142,7 +124,7 @@ def order_place(
     gateway = gateways.InvoiceGateway() if partner is not None else gateways.checkout_gateway()
     now = timezone.now()
     listings = _check(market, wanted)
-    rates = commission_rates({listing.variant.product.category_id for listing in listings})
+    rates = commission_rates(category_ids={listing.variant.product.category_id for listing in listings})
     with transaction.atomic():
         by_seller: dict[int, list[Listing]] = defaultdict(list)
         for listing in listings:

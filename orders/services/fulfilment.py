@@ -216,6 +216,7 @@ def seller_order_complete(*, seller_order: SellerOrder, actor: Actor) -> SellerO
 
 
 def seller_orders_complete_due(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Delivered seller orders past ORDERS_RETURN_WINDOW_DAYS complete (money payable). Idempotent, batched."""
     now = now or timezone.now()
     due = now - timedelta(days=settings.ORDERS_RETURN_WINDOW_DAYS)
     count = 0

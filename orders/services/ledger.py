@@ -4,19 +4,17 @@
 - release (return window over, seller order completed): seller_pending +net, seller_available -net
 - refund: cash -amount, seller_pending|seller_available +net share, commission +commission share
 - payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
-A seller's balance is what the platform owes it: minus the sum of its seller_* accounts.
+A seller's balance is what the platform owes it: minus the sum of its seller_* accounts
+(`orders.selectors.seller_balances`).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from marketplace.models import Organisation
-from marketplace.money import Money
 from orders.models import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentProvider, Payout, Refund, SellerOrder
 from orders.states import SellerOrderStatus
 
@@ -113,6 +111,7 @@ def book_refund(*, refund: Refund, seller_order: SellerOrder, payment: Payment) 
 
 
 def book_payout(*, payout: Payout, reverse: bool = False) -> None:
+    """Paid out: the payable balance goes to the seller's account; `reverse` books a refused transfer back."""
     sign = -1 if reverse else 1
     _book(
         LedgerKind.PAYOUT,
@@ -121,34 +120,3 @@ def book_payout(*, payout: Payout, reverse: bool = False) -> None:
         seller_id=payout.seller_id,
         payout=payout,
     )
-
-
-@dataclass(frozen=True)
-class Balance:
-    currency: str
-    pending: Money
-    available: Money
-
-    @property
-    def total(self) -> Money:
-        return self.pending + self.available
-
-
-def seller_balances(*, seller: Organisation) -> list[Balance]:
-    """What the platform owes a seller, per currency: pending (return window open) and payable."""
-    rows = (
-        LedgerEntry.objects.filter(seller=seller, account__in=[A.SELLER_PENDING, A.SELLER_AVAILABLE])
-        .values("currency", "account")
-        .annotate(total=Sum("amount"))
-    )
-    totals: dict[str, dict[str, int]] = {}
-    for row in rows:
-        totals.setdefault(row["currency"], {})[row["account"]] = -(row["total"] or 0)
-    return [
-        Balance(
-            currency=currency,
-            pending=Money(values.get(A.SELLER_PENDING, 0), currency),
-            available=Money(values.get(A.SELLER_AVAILABLE, 0), currency),
-        )
-        for currency, values in sorted(totals.items())
-    ]

@@ -14,8 +14,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from catalog.models import Listing
-from catalog.services import catalog_changed
 from catalog.states import ListingStatus
+from catalog.versioning import catalog_changed
 from marketplace.errors import ApplicationError, ErrorCode
 from orders.models import Order, OrderLine, SellerOrder
 

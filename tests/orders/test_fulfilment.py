@@ -15,6 +15,7 @@ from marketplace.models import AuditEvent, Event
 from marketplace.money import Money, percentage_of
 from orders.hooks import seller_order_delivered
 from orders.models import BlockedDevice, LedgerEntry, OrderUnit, Payout, SellerOrder, SellerPayoutAccount
+from orders.selectors import seller_balances
 from orders.services.fulfilment import (
     identifier_normalise,
     luhn_valid,
@@ -26,7 +27,6 @@ from orders.services.fulfilment import (
     seller_orders_auto_deliver,
     seller_orders_complete_due,
 )
-from orders.services.ledger import seller_balances
 from orders.services.payouts import payouts_run
 from orders.states import CancelledBy, SellerOrderStatus
 from tests.factories.catalog import make_listing
