@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from catalog.selectors.reference import markets_active
 from marketplace.models import Market
+from marketplace.requests import request_memo
 
 MARKET_COOKIE = "encore_market"
 # A shopper reading in a language, with no market chosen, shops in this market.
@@ -20,24 +21,21 @@ LANGUAGE_DEFAULT_MARKET = {"fr": "fr", "de": "de", "en": "gb"}
 
 def request_markets(request: HttpRequest) -> list[Market]:
     """The open markets, read once per request (the layout and the market choice both need them)."""
-    markets = getattr(request, "_encore_markets", None)
-    if markets is None:
-        markets = markets_active()
-        request._encore_markets = markets  # type: ignore[attr-defined]
-    return markets
+    return request_memo(request, "markets", markets_active)
 
 
 def current_market(request: HttpRequest) -> Market:
-    cached = getattr(request, "_encore_market", None)
-    if cached is not None:
-        return cached
+    """The market of this storefront request (read once per request)."""
+    return request_memo(request, "market", lambda: _choose_market(request))
+
+
+def _choose_market(request: HttpRequest) -> Market:
     markets = {market.code: market for market in request_markets(request)}
     code = request.GET.get("market") or request.COOKIES.get(MARKET_COOKIE) or ""
     market = markets.get(code.lower())
     if market is None:
         language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
         market = markets.get(LANGUAGE_DEFAULT_MARKET.get(language, "")) or next(iter(markets.values()))
-    request._encore_market = market  # type: ignore[attr-defined]
     return market
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -28,20 +28,17 @@ from catalog.selectors.reference import categories_tree, grades_all, markets_act
 from catalog.states import ListingStatus
 from catalog.versioning import catalog_version
 from marketplace.models import Organisation, OrganisationKind
+from marketplace.requests import EncoreRequest, request_memo
 
 FACET_LABELS = ("brand", "series", "storage", "colour", "grade")
 
 
-def _version(request: HttpRequest) -> int:
+def _version(request: EncoreRequest) -> int:
     """The catalog version, read once per request (every cache key of the page uses it)."""
-    version = getattr(request, "_catalog_version", None)
-    if version is None:
-        version = catalog_version()
-        request._catalog_version = version  # type: ignore[attr-defined]
-    return version
+    return request_memo(request, "catalog_version", catalog_version)
 
 
-def _base_context(request: HttpRequest) -> dict[str, object]:
+def _base_context(request: EncoreRequest) -> dict[str, object]:
     context: dict[str, object] = {
         "market": current_market(request),
         "markets": request_markets(request),
@@ -53,13 +50,13 @@ def _base_context(request: HttpRequest) -> dict[str, object]:
     return context
 
 
-def _respond(request: HttpRequest, html: str) -> HttpResponse:
-    if CSRF_PLACEHOLDER in html and not getattr(request, "_encore_page_cache", False):
+def _respond(request: EncoreRequest, html: str) -> HttpResponse:
+    if CSRF_PLACEHOLDER in html and not request_memo(request, "page_cache", lambda: False):
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return HttpResponse(html)
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _render(request: EncoreRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     return _respond(request, render_to_string(template, context, request=request))
 
 
@@ -76,14 +73,14 @@ MESSAGES_COOKIE = "messages"
 def anonymous_page_cache(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: EncoreRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             cookies = request.COOKIES
             if request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
                 return view(request, *args, **kwargs)
             key = _fragment_key(request, f"page:{name}", current_market(request).code)
             page = cache.get(key)
             if page is None:
-                request._encore_page_cache = True  # type: ignore[attr-defined]
+                request_memo(request, "page_cache", lambda: True)  # this response is the cached page's source
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming or response.cookies:
                     return response
@@ -100,7 +97,7 @@ def anonymous_page_cache(name: str) -> Callable[[Callable[..., HttpResponse]], C
 
 
 @anonymous_page_cache("home")
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: EncoreRequest) -> HttpResponse:
     market = current_market(request)
     context = _base_context(request)
     context.update(home_sections(market=market))
@@ -117,7 +114,7 @@ def home(request: HttpRequest) -> HttpResponse:
 FRAGMENT_TIMEOUT = 600
 
 
-def _fragment_key(request: HttpRequest, name: str, market_code: str) -> str:
+def _fragment_key(request: EncoreRequest, name: str, market_code: str) -> str:
     query = sorted((key, sorted(values)) for key, values in request.GET.lists())
     details = getattr(request, "htmx", None)
     htmx = ("boosted" if details.boosted else "partial") if details else "full"
@@ -151,7 +148,7 @@ def _facet_groups(facets: dict[str, list[tuple[str, str, int]]], selected: dict[
     return groups
 
 
-def _results(request: HttpRequest, *, category: Category | None, template: str) -> HttpResponse:
+def _results(request: EncoreRequest, *, category: Category | None, template: str) -> HttpResponse:
     market = current_market(request)
     filterset = StorefrontFilter(request.GET or None, queryset=Listing.objects.none())
     filters = filterset.to_browse(market=market, category=category)
@@ -181,14 +178,14 @@ def _results(request: HttpRequest, *, category: Category | None, template: str) 
         return {"results_html": render_to_string("catalog/partials/results.html", fragment_context, request=request)}
 
     fragment = _cached_fragment(_fragment_key(request, "results", market.code), build)
-    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+    if request.htmx and not request.htmx.boosted:
         return _respond(request, fragment["results_html"])
     context.update({"category": category, "filters": filters, **fragment})
     return _render(request, template, context)
 
 
 @anonymous_page_cache("category")
-def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def category_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     category = next((c for c in categories_tree(version=_version(request)) if c.slug == slug), None)
     if category is None:
         category = get_object_or_404(Category, slug=slug)
@@ -196,12 +193,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @anonymous_page_cache("search")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: EncoreRequest) -> HttpResponse:
     return _results(request, category=None, template="catalog/search.html")
 
 
 @anonymous_page_cache("product")
-def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def product_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     market = current_market(request)
     try:
         variant_id = int(request.GET.get("variant", "") or 0) or None
@@ -232,7 +229,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "catalog/product.html", context)
 
 
-def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def seller_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     seller = get_object_or_404(
         Organisation.objects.filter(kind=OrganisationKind.SELLER).annotate(
             offers=Count("listings", filter=Q(listings__status=ListingStatus.ACTIVE, listings__stock__gt=0))
@@ -246,7 +243,7 @@ def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def market_switch(request: HttpRequest) -> HttpResponse:
+def market_switch(request: EncoreRequest) -> HttpResponse:
     """Choose the market (currency, offers) and, when Encore speaks it, the market's language."""
     markets = {market.code: market for market in markets_active()}
     market = markets.get(request.POST.get("market", ""))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from rest_framework.request import Request
 
-from marketplace.models import OrganisationKind
+from marketplace.models import MembershipRole, OrganisationKind, User
+from marketplace.requests import SellerRequest
 from marketplace.tenancy import acting_membership
 
 
@@ -21,7 +23,7 @@ def is_success_manager(user: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.is_staff and user.groups.filter(name=settings.SUCCESS_MANAGERS_GROUP).exists()
+    return bool(user.is_staff and user.groups.filter(name=settings.SUCCESS_MANAGERS_GROUP).exists())
 
 
 def seller_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -37,10 +39,18 @@ def seller_member_required(view: Callable[..., HttpResponse]) -> Callable[..., H
         membership = acting_membership(request, OrganisationKind.SELLER)
         if membership is None:
             return render(request, "seller/not_a_seller.html", status=403)
-        request.seller_membership = membership  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        seller_request = cast(SellerRequest, request)
+        seller_request.seller_membership = membership
+        return view(seller_request, *args, **kwargs)
 
     return wrapper
+
+
+def authenticated_user(request: HttpRequest | Request) -> User:
+    """The logged-in user of a request behind a login check (PermissionDenied if there is none)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Log in first.")
+    return request.user
 
 
 def success_manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -57,9 +67,7 @@ def success_manager_required(view: Callable[..., HttpResponse]) -> Callable[...,
     return wrapper
 
 
-def require_owner(request: HttpRequest) -> None:
+def require_owner(request: SellerRequest) -> None:
     """Inside a `seller_member_required` view: only the organisation's owners may go on."""
-    from marketplace.models import MembershipRole
-
-    if request.seller_membership.role != MembershipRole.OWNER:  # type: ignore[attr-defined]
+    if request.seller_membership.role != MembershipRole.OWNER:
         raise PermissionDenied("Only the organisation's owners may do this.")

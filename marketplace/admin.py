@@ -8,13 +8,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.access import authenticated_user
 from marketplace.actors import Actor
 from marketplace.models import ApiKey, AuditEvent, Event, IdempotencyKey, Market, Membership, Organisation, User
 from marketplace.services import api_key_revoke
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ("email",)
     list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "full_name")
@@ -28,18 +29,18 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Market)
-class MarketAdmin(admin.ModelAdmin):
+class MarketAdmin(admin.ModelAdmin[Market]):
     list_display = ("code", "country", "currency", "language", "time_zone", "vat_rate_basis_points", "is_active")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Organisation]):
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("name", "kind", "slug", "country", "created_at")
     list_filter = ("kind", "country")
     search_fields = ("name", "slug")
@@ -47,7 +48,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = ("name", "organisation", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("name", "prefix", "organisation__name")
@@ -61,11 +62,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for api_key in queryset:
-            api_key_revoke(api_key=api_key, actor=Actor.for_user(request.user), reason="revoked in admin")  # type: ignore[arg-type]
+            actor = Actor.for_user(authenticated_user(request))
+            api_key_revoke(api_key=api_key, actor=actor, reason="revoked in admin")
         messages.success(request, _("Keys revoked."))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -7,11 +7,11 @@ tenant's object is a plain 404, exactly like a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 
 from marketplace.models import ApiKey, Membership, Organisation, OrganisationKind
 
@@ -39,7 +39,8 @@ def acting_membership(request: Any, kind: OrganisationKind | str | None = None) 
         chosen_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
         chosen = next((m for m in memberships if m.organisation_id == chosen_id), None)
         cache[cache_key] = chosen or (memberships[0] if memberships else None)
-    return cache[cache_key]
+    membership: Membership | None = cache[cache_key]
+    return membership
 
 
 def acting_organisation(request: Any, kind: OrganisationKind | str | None = None) -> Organisation | None:
@@ -83,16 +84,5 @@ def get_scoped_or_404(
     """Fetch one row of `organisation`; missing and foreign are the same 404."""
     try:
         return scope(queryset, organisation, field=field).get(**lookups)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Not found") from None
-
-
-class OrganisationMiddleware:
-    """Exposes `request.acting_organisation(kind=None)` for pages; API views use `acting_organisation()`."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.acting_organisation = lambda kind=None: acting_organisation(request, kind)  # type: ignore[attr-defined]
-        return self.get_response(request)

@@ -80,14 +80,12 @@ def transition(
                 f"{model._meta.verbose_name} cannot go from {current} to {to}.",
                 extra={"from": current, "to": to},
             )
-        setattr(locked, field, to)
-        update_fields = [field]
-        for name, value in (extra_updates or {}).items():
+        updates: dict[str, object] = {field: to, **(extra_updates or {})}
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            updates.setdefault("updated_at", timezone.now())
+        for name, value in updates.items():
             setattr(locked, name, value)
-            update_fields.append(name)
-        if any(f.name == "updated_at" for f in model._meta.concrete_fields) and "updated_at" not in update_fields:
-            locked.updated_at = timezone.now()  # type: ignore[attr-defined]
-            update_fields.append("updated_at")
+        update_fields = list(updates)
         locked.save(update_fields=update_fields)
         audit_record(
             obj=locked,
@@ -104,6 +102,14 @@ def transition(
     for name in update_fields:
         setattr(obj, name, getattr(locked, name))
     return locked
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of a concrete field (a foreign key's `<name>_id`)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return str(field.column)
 
 
 def bulk_transition(
@@ -136,17 +142,18 @@ def bulk_transition(
         updates["updated_at"] = timezone.now()
     table = model._meta.db_table
     pk_column = model._meta.pk.column
-    organisation_column = model._meta.get_field(organisation_field).column if organisation_field else None
+    organisation_column = _column(model, organisation_field) if organisation_field else None
     returning = f'"{pk_column}"' + (f', "{organisation_column}"' if organisation_column else "")
     inner_sql, params = queryset.filter(**{field: from_status}).values("pk").query.sql_with_params()
-    assignments = ", ".join(f'"{model._meta.get_field(name).column}" = %s' for name in updates)
+    assignments = ", ".join(f'"{_column(model, name)}" = %s' for name in updates)
     sql = (
         f'UPDATE "{table}" SET {assignments} '  # noqa: S608 - identifiers from model meta, values bound
-        f'WHERE "{pk_column}" IN ({inner_sql}) AND "{model._meta.get_field(field).column}" = %s '
+        f'WHERE "{pk_column}" IN ({inner_sql}) AND "{_column(model, field)}" = %s '
         f"RETURNING {returning}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*updates.values(), *params, from_status])
+        arguments: list[Any] = [*updates.values(), *params, from_status]
+        cursor.execute(sql, arguments)
         rows = sorted(cursor.fetchall())
     content_type = ContentType.objects.get_for_model(model)
     AuditEvent.objects.bulk_create(

@@ -47,7 +47,7 @@ urlpatterns = [
 def handler404(request: HttpRequest, exception: Exception | None = None, **kwargs: Any) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_errors.api_not_found(request)
-    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request: HttpRequest, **kwargs: Any) -> HttpResponse:

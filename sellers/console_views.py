@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from marketplace.access import success_manager_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
+from marketplace.requests import AuthenticatedRequest
 from sellers import selectors
 from sellers.forms import DecisionForm
 from sellers.models import Seller
@@ -19,7 +20,7 @@ from sellers.states import SellerStatus
 
 
 @success_manager_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "counts": selectors.queue_counts(),
         "applications": selectors.seller_queue(status=SellerStatus.APPLIED)[:50],
@@ -30,7 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @success_manager_required
-def seller_review(request: HttpRequest, pk: int, form: DecisionForm | None = None) -> HttpResponse:
+def seller_review(request: AuthenticatedRequest, pk: int, form: DecisionForm | None = None) -> HttpResponse:
     seller = get_object_or_404(Seller.objects.select_related("organisation", "home_market"), pk=pk)
     context = {
         "seller": seller,
@@ -48,7 +49,7 @@ def seller_review(request: HttpRequest, pk: int, form: DecisionForm | None = Non
 
 @require_POST
 @success_manager_required
-def seller_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def seller_decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seller = get_object_or_404(Seller.objects.select_related("organisation"), pk=pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -56,7 +57,7 @@ def seller_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             seller_decide(
                 seller=seller,
                 decision=form.cleaned_data["decision"],
-                actor=Actor.for_user(request.user),  # type: ignore[arg-type]
+                actor=Actor.for_user(request.user),
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:

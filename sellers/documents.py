@@ -13,14 +13,14 @@ SIGNATURES: list[tuple[bytes, str]] = [
 ]
 
 
-def sniff_content_type(upload: UploadedFile) -> str | None:
+def sniff_content_type(upload: UploadedFile[bytes]) -> str | None:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     return next((content_type for signature, content_type in SIGNATURES if head.startswith(signature)), None)
 
 
-def document_error(upload: UploadedFile) -> str | None:
+def document_error(upload: UploadedFile[bytes]) -> str | None:
     """None when the upload is an acceptable document, else the message to show next to the field."""
     limit = settings.SELLER_DOCUMENT_MAX_BYTES
     if upload.size is None or upload.size == 0:

@@ -4,7 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Grade, Variant
 from marketplace.models import Market, MembershipRole, Scope
+from marketplace.money import Money
 from sellers.models import LegalForm
 from sellers.vat import VAT_FORMATS
 
@@ -100,9 +102,13 @@ class AcceptInvitationForm(forms.Form):
 class ListingForm(forms.Form):
     """Shape of the create/edit form; the rules live in `listing_create` / `listing_update`."""
 
-    variant = forms.ModelChoiceField(label=_("Product variant"), queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
-    grade = forms.ModelChoiceField(label=_("Grade"), queryset=None, to_field_name="code", empty_label=None)  # type: ignore[arg-type]
-    market = forms.ModelChoiceField(label=_("Market"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    variant = forms.ModelChoiceField(
+        label=_("Product variant"), queryset=Variant.objects.all(), widget=forms.HiddenInput
+    )
+    grade = forms.ModelChoiceField(
+        label=_("Grade"), queryset=Grade.objects.all(), to_field_name="code", empty_label=None
+    )
+    market = forms.ModelChoiceField(label=_("Market"), queryset=Market.objects.filter(is_active=True), empty_label=None)
     battery_health = forms.IntegerField(label=_("Battery health (%)"), min_value=0, max_value=100)
     warranty_months = forms.IntegerField(label=_("Warranty (months)"), min_value=12, initial=12)
     price = forms.DecimalField(label=_("Price, all-in"), min_value=0, decimal_places=2, max_digits=12)
@@ -116,11 +122,6 @@ class ListingForm(forms.Form):
 
     def __init__(self, *args: Any, editing: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from catalog.models import Grade, Variant
-
-        self.fields["variant"].queryset = Variant.objects.all()
-        self.fields["grade"].queryset = Grade.objects.all()
-        self.fields["market"].queryset = Market.objects.filter(is_active=True)
         self.editing = editing
         if editing is not None:
             self.fields["variant"].disabled = True
@@ -130,8 +131,6 @@ class ListingForm(forms.Form):
         cleaned = super().clean() or {}
         market, price = cleaned.get("market"), cleaned.get("price")
         if market is not None and price is not None:
-            from marketplace.money import Money
-
             try:
                 cleaned["price_amount"] = Money.from_decimal(price, market.currency).amount
             except ValueError:

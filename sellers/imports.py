@@ -81,7 +81,13 @@ def parse_csv(data: bytes | str) -> list[ImportRow]:
             continue
         row_errors: list[dict[str, str]] = []
 
-        def integer(column: str, default: int | None = None, cells=cells, row_errors=row_errors, number=number):
+        def integer(
+            column: str,
+            default: int | None = None,
+            cells: dict[str, str] = cells,
+            row_errors: list[dict[str, str]] = row_errors,
+            number: int = number,
+        ) -> int:
             text = cells.get(column, "")
             if not text and default is not None:
                 return default

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,8 +26,9 @@ from catalog.states import ListingStatus
 from marketplace.access import seller_member_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
-from marketplace.models import Market
+from marketplace.models import Market, Organisation
 from marketplace.money import Money
+from marketplace.requests import SellerRequest
 from marketplace.tenancy import get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import ImportForm, ListingForm
@@ -45,21 +46,21 @@ SORTS = {
 PAGE_SIZE = 25
 
 
-def _organisation(request: HttpRequest) -> Any:
-    return request.seller_membership.organisation  # type: ignore[attr-defined]
+def _organisation(request: SellerRequest) -> Organisation:
+    return request.seller_membership.organisation
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user)  # type: ignore[arg-type]
+def _actor(request: SellerRequest) -> Actor:
+    return Actor.for_user(request.user)
 
 
-def _listings(request: HttpRequest) -> QuerySet[Listing]:
+def _listings(request: SellerRequest) -> QuerySet[Listing]:
     return scope(
         Listing.objects.select_related("variant__product", "grade", "market"), _organisation(request), field="seller"
     )
 
 
-def _filtered(request: HttpRequest) -> tuple[QuerySet[Listing], dict[str, str]]:
+def _filtered(request: SellerRequest) -> tuple[QuerySet[Listing], dict[str, str]]:
     params = {key: request.GET.get(key, "").strip() for key in ("q", "status", "grade", "market", "sort")}
     listings = _listings(request)
     if params["q"]:
@@ -78,7 +79,7 @@ def _row_context(listing: Listing, standing: Any = None) -> dict[str, Any]:
 
 
 @seller_member_required
-def listing_list(request: HttpRequest) -> HttpResponse:
+def listing_list(request: SellerRequest) -> HttpResponse:
     listings, params = _filtered(request)
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -94,13 +95,13 @@ def listing_list(request: HttpRequest) -> HttpResponse:
         "probation": selectors.probation_progress(seller),
         "query_string": request.GET.copy(),
     }
-    template = "seller/listings/_table.html" if request.htmx else "seller/listings/list.html"  # type: ignore[attr-defined]
+    template = "seller/listings/_table.html" if request.htmx else "seller/listings/list.html"
     return render(request, template, context)
 
 
 @require_POST
 @seller_member_required
-def listing_inline(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_inline(request: SellerRequest, pk: int) -> HttpResponse:
     """htmx: change price and/or stock from the table row; returns the row."""
     listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
     changes: dict[str, Any] = {}
@@ -133,7 +134,7 @@ STATUS_ACTIONS = {
 
 @require_POST
 @seller_member_required
-def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_status(request: SellerRequest, pk: int) -> HttpResponse:
     listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
     action = STATUS_ACTIONS.get(request.POST.get("action", ""))
     error = None
@@ -145,7 +146,7 @@ def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
     listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "seller/listings/_row.html", {**_row_context(listing), "error": error})
     if error:
         messages.error(request, error)
@@ -154,7 +155,7 @@ def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @seller_member_required
-def listing_bulk(request: HttpRequest) -> HttpResponse:
+def listing_bulk(request: SellerRequest) -> HttpResponse:
     action = STATUS_ACTIONS.get(request.POST.get("action", ""))
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     if action is None or not ids:
@@ -194,7 +195,7 @@ def _variant_choices(query: str) -> QuerySet[Variant]:
 
 
 @seller_member_required
-def variant_picker(request: HttpRequest) -> HttpResponse:
+def variant_picker(request: SellerRequest) -> HttpResponse:
     """htmx: variants matching a search, for the create form."""
     return render(
         request,
@@ -204,7 +205,7 @@ def variant_picker(request: HttpRequest) -> HttpResponse:
 
 
 @seller_member_required
-def price_hint(request: HttpRequest) -> HttpResponse:
+def price_hint(request: SellerRequest) -> HttpResponse:
     """htmx: the buy-box price to beat for a variant, grade and market."""
     variant, grade, market = (request.GET.get(key, "") for key in ("variant", "grade", "market"))
     if not (variant.isdigit() and grade and market):
@@ -225,7 +226,7 @@ def price_hint(request: HttpRequest) -> HttpResponse:
 
 
 @seller_member_required
-def listing_create_view(request: HttpRequest) -> HttpResponse:
+def listing_create_view(request: SellerRequest) -> HttpResponse:
     organisation = _organisation(request)
     seller = selectors.seller_get(organisation=organisation)
     form = ListingForm(request.POST or None)
@@ -263,7 +264,7 @@ def listing_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @seller_member_required
-def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_edit(request: SellerRequest, pk: int) -> HttpResponse:
     listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
     initial = {
         "variant": listing.variant_id,
@@ -304,7 +305,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @seller_member_required
-def listing_import_view(request: HttpRequest) -> HttpResponse:
+def listing_import_view(request: SellerRequest) -> HttpResponse:
     organisation = _organisation(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[dict[str, str]] = []
@@ -337,11 +338,11 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
 
 
 @seller_member_required
-def listing_export_view(request: HttpRequest) -> HttpResponse:
+def listing_export_view(request: SellerRequest) -> HttpResponse:
     organisation = _organisation(request)
     return _csv_response(listings_export(seller=organisation), f"{organisation.slug}-listings.csv")
 
 
 @seller_member_required
-def listing_template_view(request: HttpRequest) -> HttpResponse:
+def listing_template_view(request: SellerRequest) -> HttpResponse:
     return _csv_response(import_template(), "encore-listings-template.csv")

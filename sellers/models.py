@@ -79,11 +79,11 @@ class PrivateStorage(FileSystemStorage):
     Documents stored here are served only through access-checked views.
     """
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(settings.PRIVATE_MEDIA_ROOT)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 

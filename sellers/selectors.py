@@ -85,14 +85,18 @@ class ProbationProgress:
 
 
 def probation_progress(seller: Seller, at: datetime | None = None) -> ProbationProgress | None:
-    if seller.status != SellerStatus.PROBATION or seller.probation_started_at is None:
+    if (
+        seller.status != SellerStatus.PROBATION
+        or seller.probation_started_at is None
+        or seller.probation_ends_at is None
+    ):
         return None
     at = at or timezone.now()
     day = min(max((at - seller.probation_started_at).days + 1, 1), settings.PROBATION_DAYS)
     return ProbationProgress(
         day=day,
         days=settings.PROBATION_DAYS,
-        ends_at=seller.probation_ends_at,  # type: ignore[arg-type]
+        ends_at=seller.probation_ends_at,
         listings_today=probation_listings_created_today(seller, at),
         cap=settings.PROBATION_DAILY_LISTING_CAP,
         next_slot_at=next_slot_opens_at(seller, at),
@@ -101,10 +105,11 @@ def probation_progress(seller: Seller, at: datetime | None = None) -> ProbationP
 
 
 def seller_queue(*, status: str) -> QuerySet[Seller]:
-    order = {
+    orders: dict[str, tuple[str, ...]] = {
         SellerStatus.APPLIED: ("applied_at",),
         SellerStatus.UNDER_REVIEW: ("probation_ends_at",),
-    }.get(status, ("-updated_at",))
+    }
+    order = orders.get(status, ("-updated_at",))
     return (
         Seller.objects.filter(status=status)
         .select_related("organisation", "home_market")

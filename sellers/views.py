@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_POST
 from marketplace.access import is_success_manager, require_owner, seller_member_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
-from marketplace.models import ApiKey, Membership, OrganisationKind
+from marketplace.models import ApiKey, Membership, OrganisationKind, User
+from marketplace.requests import AuthenticatedRequest, SellerRequest
 from marketplace.services import api_key_create, api_key_revoke
 from marketplace.tenancy import SESSION_KEY, acting_membership, get_scoped_or_404, scope
 from sellers import selectors
@@ -25,7 +27,7 @@ from sellers.services.applications import Application, seller_apply
 from sellers.services.team import invitation_accept, invitation_create, membership_remove
 
 
-def add_service_errors(form, error: ApplicationError) -> None:  # type: ignore[no-untyped-def]
+def add_service_errors(form: forms.BaseForm, error: ApplicationError) -> None:
     """Show a service's field errors next to their fields (unknown fields go on top)."""
     if not error.errors:
         form.add_error(None, error.message)
@@ -35,13 +37,13 @@ def add_service_errors(form, error: ApplicationError) -> None:  # type: ignore[n
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthenticatedRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             seller = seller_apply(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 application=Application(
                     company_name=data["company_name"],
                     legal_form=data["legal_form"],
@@ -69,8 +71,8 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @seller_member_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    membership = request.seller_membership  # type: ignore[attr-defined]
+def dashboard(request: SellerRequest) -> HttpResponse:
+    membership = request.seller_membership
     seller = selectors.seller_get(organisation=membership.organisation)
     context = {
         "membership": membership,
@@ -84,8 +86,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @seller_member_required
-def api_keys(request: HttpRequest) -> HttpResponse:
-    organisation = request.seller_membership.organisation  # type: ignore[attr-defined]
+def api_keys(request: SellerRequest) -> HttpResponse:
+    organisation = request.seller_membership.organisation
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST":
@@ -96,7 +98,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                     organisation=organisation,
                     name=form.cleaned_data["name"],
                     scopes=form.cleaned_data["scopes"],
-                    actor=Actor.for_user(request.user),  # type: ignore[arg-type]
+                    actor=Actor.for_user(request.user),
                 )
             except ApplicationError as error:
                 add_service_errors(form, error)
@@ -108,17 +110,17 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @seller_member_required
-def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke_view(request: SellerRequest, pk: int) -> HttpResponse:
     require_owner(request)
-    api_key = get_scoped_or_404(ApiKey.objects.all(), request.seller_membership.organisation, pk=pk)  # type: ignore[attr-defined]
-    api_key_revoke(api_key=api_key, actor=Actor.for_user(request.user), reason="revoked in the back-office")  # type: ignore[arg-type]
+    api_key = get_scoped_or_404(ApiKey.objects.all(), request.seller_membership.organisation, pk=pk)
+    api_key_revoke(api_key=api_key, actor=Actor.for_user(request.user), reason="revoked in the back-office")
     messages.success(request, _("The key %(name)s is revoked.") % {"name": api_key.name})
     return redirect("seller:api_keys")
 
 
 @seller_member_required
-def team(request: HttpRequest) -> HttpResponse:
-    organisation = request.seller_membership.organisation  # type: ignore[attr-defined]
+def team(request: SellerRequest) -> HttpResponse:
+    organisation = request.seller_membership.organisation
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         require_owner(request)
@@ -128,7 +130,7 @@ def team(request: HttpRequest) -> HttpResponse:
                     organisation=organisation,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
-                    actor=Actor.for_user(request.user),  # type: ignore[arg-type]
+                    actor=Actor.for_user(request.user),
                 )
             except ApplicationError as error:
                 add_service_errors(form, error)
@@ -142,15 +144,15 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @seller_member_required
-def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def team_remove(request: SellerRequest, pk: int) -> HttpResponse:
     require_owner(request)
     membership = get_scoped_or_404(
         Membership.objects.select_related("user", "organisation"),
-        request.seller_membership.organisation,  # type: ignore[attr-defined]
+        request.seller_membership.organisation,
         pk=pk,
     )
     try:
-        membership_remove(membership=membership, actor=Actor.for_user(request.user))  # type: ignore[arg-type]
+        membership_remove(membership=membership, actor=Actor.for_user(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -158,7 +160,7 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("seller:team")
 
 
-def document(request: HttpRequest, pk: int) -> HttpResponse:
+def document(request: SellerRequest, pk: int) -> HttpResponse:
     """A proof document, for members of its seller and for success managers only (404 for anyone else)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -184,7 +186,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = invitation_accept(
                 token=token,
-                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                user=request.user if isinstance(request.user, User) else None,
                 password=form.cleaned_data["password"] if form else None,
                 full_name=form.cleaned_data["full_name"] if form else "",
             )

@@ -152,7 +152,7 @@ def browse(filters: BrowseFilters) -> BrowseResult:
     """
     # The facet labels (grade names) are translated: the language is part of the key.
     key = f"catalog:browse:{catalog_version()}:{get_language()}:{filters.cache_key()}"
-    cached = cache.get(key)
+    cached: BrowseResult | None = cache.get(key)
     if cached is not None:
         return cached
     result = _browse(filters)

@@ -31,11 +31,11 @@ def seller_quality_score(organisation_ids: Iterable[int]) -> dict[int, int]:
     ids = set(organisation_ids)
     scores = dict.fromkeys(ids, NEUTRAL_SELLER_SCORE)
     if ids:
-        scores.update(
-            SellerStanding.objects.filter(organisation_id__in=ids, score__isnull=False).values_list(
-                "organisation_id", "score"
-            )
-        )
+        for organisation_id, score in SellerStanding.objects.filter(organisation_id__in=ids).values_list(
+            "organisation_id", "score"
+        ):
+            if score is not None:
+                scores[organisation_id] = score
     return scores
 
 

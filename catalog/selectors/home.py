@@ -17,7 +17,7 @@ def home_sections(*, market: Market, limit: int = 8) -> dict[str, list[ProductCa
     Read from the offer summary (one query), not from the listings.
     """
     key = f"catalog:home:{catalog_version()}:{market.code}"
-    cached = cache.get(key)
+    cached: dict[str, list[ProductCard]] | None = cache.get(key)
     if cached is not None:
         return cached
     summaries = (

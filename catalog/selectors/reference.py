@@ -11,7 +11,7 @@ from marketplace.models import Market
 
 def markets_active() -> list[Market]:
     key = "catalog:markets"
-    markets = cache.get(key)
+    markets: list[Market] | None = cache.get(key)
     if markets is None:
         markets = list(Market.objects.filter(is_active=True))
         cache.set(key, markets, 300)
@@ -20,7 +20,7 @@ def markets_active() -> list[Market]:
 
 def grades_all() -> list[Grade]:
     key = f"catalog:grades:{catalog_version()}"
-    grades = cache.get(key)
+    grades: list[Grade] | None = cache.get(key)
     if grades is None:
         grades = list(Grade.objects.all())
         cache.set(key, grades, 3600)
@@ -30,7 +30,7 @@ def grades_all() -> list[Grade]:
 def categories_tree(*, version: int | None = None) -> list[Category]:
     """Top-level categories (children prefetched), ordered; cached per catalog version (pass it if known)."""
     key = f"catalog:categories:{catalog_version() if version is None else version}"
-    categories = cache.get(key)
+    categories: list[Category] | None = cache.get(key)
     if categories is None:
         categories = list(Category.objects.filter(parent=None).prefetch_related("children"))
         cache.set(key, categories, 3600)

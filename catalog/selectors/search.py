@@ -45,7 +45,7 @@ class ParsedQuery:
 def search_vocabulary() -> set[str]:
     """Every word of every product's search document, cached per catalog version."""
     key = f"catalog:vocabulary:{catalog_version()}"
-    words = cache.get(key)
+    words: set[str] | None = cache.get(key)
     if words is None:
         words = set()
         for document in Product.objects.values_list("search_document", flat=True).iterator(chunk_size=2000):

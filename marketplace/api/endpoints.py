@@ -21,6 +21,7 @@ from django.db import models
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from marketplace.access import authenticated_user
 from marketplace.actors import Actor
 from marketplace.models import ApiKey, Organisation, OrganisationKind
 from marketplace.tenancy import acting_organisation, get_scoped_or_404, scope
@@ -32,7 +33,7 @@ def request_actor(request: Request) -> Actor:
     """Who acts in an API request: its key, else its session user."""
     if isinstance(request.auth, ApiKey):
         return Actor.for_api_key(request.auth)
-    return Actor.for_user(request.user)  # type: ignore[arg-type]  # authenticated: HasScope ran first
+    return Actor.for_user(authenticated_user(request))  # authenticated: HasScope ran first
 
 
 class OrganisationEndpoint(APIView):

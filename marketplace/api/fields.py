@@ -20,7 +20,7 @@ MONEY_SCHEMA = {
 
 
 @extend_schema_field(MONEY_SCHEMA)
-class MoneyField(serializers.Field):
+class MoneyField(serializers.Field[Money, dict[str, Any], dict[str, Any], Any]):
     """`{"amount": 12999, "currency": "EUR"}` <-> `Money`."""
 
     default_error_messages = {

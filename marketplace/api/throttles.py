@@ -17,7 +17,8 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at call time so that a settings change (tests, reload) takes effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
 
     def allow_request(self, request: Any, view: Any) -> bool:
         self.scope = "api_key" if (isinstance(request.auth, ApiKey) or request.user.is_authenticated) else "anonymous"

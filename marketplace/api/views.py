@@ -18,17 +18,17 @@ from marketplace.models import Market, Scope
 
 
 class MarketPagination(CursorPagination):
-    ordering = ("position", "code")
+    ordering = ("position", "code")  # type: ignore[assignment]  # DRF accepts a tuple; its stubs say str
 
 
 @extend_schema_view(get=extend_schema(summary="List markets", tags=["catalog"]))
-class MarketList(generics.ListAPIView):
+class MarketList(generics.ListAPIView[Market]):
     """The country storefronts: code, country, currency, language(s), time zone, VAT rate."""
 
     serializer_class = MarketSerializer
     queryset = Market.objects.filter(is_active=True)
     pagination_class = MarketPagination
-    filter_backends: ClassVar = []
+    filter_backends = ()
     required_scopes: ClassVar = {"GET": Scope.CATALOG_READ}
     public_methods: ClassVar = {"GET"}
 
@@ -36,9 +36,9 @@ class MarketList(generics.ListAPIView):
 class ProblemType(APIView):
     """What a problem `type` URI means: its HTTP status and title."""
 
-    permission_classes: ClassVar = []
-    authentication_classes: ClassVar = []
-    throttle_classes: ClassVar = []
+    permission_classes = ()
+    authentication_classes = ()
+    throttle_classes = ()
 
     @extend_schema(
         summary="Describe a problem type",

@@ -44,7 +44,7 @@ class Application:
     charter_accepted: bool
 
 
-def _application_errors(application: Application, documents: Sequence[UploadedFile]) -> list[dict[str, str]]:
+def _application_errors(application: Application, documents: Sequence[UploadedFile[bytes]]) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
 
     def add(field: str, message: str) -> None:
@@ -73,7 +73,7 @@ def _application_errors(application: Application, documents: Sequence[UploadedFi
     return errors
 
 
-def seller_apply(*, user: User, application: Application, documents: Sequence[UploadedFile]) -> Seller:
+def seller_apply(*, user: User, application: Application, documents: Sequence[UploadedFile[bytes]]) -> Seller:
     """Create a seller organisation (owner: `user`) in status applied, with its proof documents.
 
     Everything is validated before anything is written; invalid input raises
@@ -114,9 +114,9 @@ def seller_apply(*, user: User, application: Application, documents: Sequence[Up
                 seller=seller,
                 kind=DocumentKind.CAPACITY,
                 file=upload,
-                original_name=upload.name[:200],
+                original_name=(upload.name or "document")[:200],
                 content_type=document_rules.sniff_content_type(upload) or "application/octet-stream",
-                size=upload.size,
+                size=upload.size or 0,
             )
         actor = Actor.for_user(user)
         audit_record(obj=seller, actor=actor, from_status="", to_status=SellerStatus.APPLIED, organisation=organisation)

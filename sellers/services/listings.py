@@ -121,13 +121,6 @@ def listings_import(*, seller: Organisation, actor: Actor, rows: list[ImportRow]
         # All the new listings' slots at once, or none: the file is refused whole.
         probation_take_listing_slots(seller=seller_row, count=len(new_rows))
         for row in rows:
-            values = {
-                "grade": grades[row.grade],
-                "price_amount": prices[row.number],
-                "stock": row.stock,
-                "battery_health": row.battery_health,
-                "warranty_months": row.warranty_months,
-            }
             try:
                 with transaction.atomic():
                     listing = existing.get((row.sku, row.market))
@@ -140,7 +133,11 @@ def listings_import(*, seller: Organisation, actor: Actor, rows: list[ImportRow]
                                 market=markets[row.market],
                                 sku=row.sku,
                                 status=row.status,
-                                **values,
+                                grade=grades[row.grade],
+                                price_amount=prices[row.number],
+                                stock=row.stock,
+                                battery_health=row.battery_health,
+                                warranty_months=row.warranty_months,
                             )
                         )
                     elif listing.variant_id != row.variant_id:
@@ -148,7 +145,13 @@ def listings_import(*, seller: Organisation, actor: Actor, rows: list[ImportRow]
                             row_error(row.number, "variant", f"SKU {row.sku} is already listed for another variant.")
                         )
                     else:
-                        changes = {**values}
+                        changes: dict[str, object] = {
+                            "grade": grades[row.grade],
+                            "price_amount": prices[row.number],
+                            "stock": row.stock,
+                            "battery_health": row.battery_health,
+                            "warranty_months": row.warranty_months,
+                        }
                         if row.status != listing.status and listing.status in SELLER_SETTABLE:
                             changes["status"] = row.status
                         result.updated.append(listing_update(listing=listing, actor=actor, **changes))

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from marketplace import seed as kernel_seed
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _seed_module(config: Any) -> Any:
-        if config.name == "marketplace" or not config.path.startswith(str(kernel_seed.settings.BASE_DIR)):
+        if config.name == "marketplace" or not config.path.startswith(str(settings.BASE_DIR)):
             return None
         try:
             return importlib.import_module(f"{config.name}.seed")
