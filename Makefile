@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run manage shell test test-fast lint format migrations check-deploy bench-catalog clean-var
+.PHONY: help install run manage shell test test-fast lint format typecheck floors migrations check-deploy bench-catalog clean-var
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -43,6 +43,12 @@ lint: install ## ruff check and ruff format --check
 format: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+typecheck: install ## mypy (django-stubs, DRF stubs) over the kernel and every app's services, selectors and tasks
+	$(BIN)/mypy
+
+floors: ## Fail on an import upwards or an import cycle (docs/architecture.md: the floors)
+	$(PYTHON) scripts/check_floors.py
 
 migrations: install ## Fail when a model change has no migration
 	$(BIN)/python manage.py makemigrations --check --dry-run

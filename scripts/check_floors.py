@@ -37,15 +37,15 @@ FLOORS: list[str] = [
 FLOOR_OF = {package: index for index, package in enumerate(FLOORS)}
 
 
-def source_files() -> dict[str, Path]:
-    """Module name -> file, for every project package that exists."""
+def source_files(root: Path = ROOT) -> dict[str, Path]:
+    """Module name -> file, for every project package that exists under `root`."""
     modules: dict[str, Path] = {}
     for package in FLOORS:
-        directory = ROOT / package
+        directory = root / package
         if not directory.is_dir():
             continue
         for path in sorted(directory.rglob("*.py")):
-            relative = path.relative_to(ROOT)
+            relative = path.relative_to(root)
             if "migrations" in relative.parts:
                 continue
             parts = list(relative.with_suffix("").parts)
@@ -109,7 +109,11 @@ def upward_imports(graph: dict[str, dict[str, int]], modules: dict[str, Path]) -
         for target, line in sorted(targets.items()):
             target_floor = FLOOR_OF[target.split(".")[0]]
             if target_floor > floor:
-                where = modules[module].relative_to(ROOT)
+                where = (
+                    modules[module].name
+                    if not modules[module].is_relative_to(ROOT)
+                    else modules[module].relative_to(ROOT)
+                )
                 problems.append(
                     f"{where}:{line}: {module} (floor {floor}, {FLOORS[floor]}) imports {target} "
                     f"(floor {target_floor}, {FLOORS[target_floor]}): a file imports only from its floor or lower"
@@ -166,8 +170,9 @@ def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
     return found
 
 
-def check() -> list[str]:
-    modules = source_files()
+def check(root: Path = ROOT) -> list[str]:
+    """Every floor violation under `root` (empty: the floors are clean)."""
+    modules = source_files(root)
     graph = build_graph(modules)
     problems = upward_imports(graph, modules)
     for component in cycles(graph):

