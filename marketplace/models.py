@@ -213,17 +213,32 @@ class AuditEvent(models.Model):
 
 
 class EventType(models.TextChoices):
-    """Webhook event types (API.md)."""
+    """Webhook event types: the whole list of the API contract, declared once here.
+
+    Each is emitted into the outbox (`marketplace.events.emit`) by the service where its change
+    happens; `docs/architecture.md` lists which are emitted today and by whom.
+    """
 
     ORDER_PAID = "order.paid"
     ORDER_SHIPPED = "order.shipped"
     ORDER_DELIVERED = "order.delivered"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_REFUNDED = "order.refunded"
     CLAIM_OPENED = "claim.opened"
+    CLAIM_ANSWERED = "claim.answered"
+    CLAIM_ESCALATED = "claim.escalated"
+    CLAIM_RESOLVED = "claim.resolved"
+    RETURN_OPENED = "return.opened"
+    RETURN_REFUNDED = "return.refunded"
     LISTING_PAUSED = "listing.paused"
     SELLER_STATUS_CHANGED = "seller.status_changed"
+    SELLER_SCORE_CHANGED = "seller.score_changed"
+    TRADEIN_ACCEPTED = "tradein.accepted"
     TRADEIN_RECEIVED = "tradein.received"
     TRADEIN_INSPECTED = "tradein.inspected"
+    TRADEIN_COUNTER_OFFERED = "tradein.counter_offered"
     TRADEIN_PAID = "tradein.paid"
+    PING = "ping"
 
 
 def _event_id() -> str:
