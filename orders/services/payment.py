@@ -67,8 +67,9 @@ def order_start_payment(*, order: Order, actor: Actor) -> Payment:
 
 def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, reference: str) -> Order:
     """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
-    provider's button, a partner's invoice). Each seller order becomes paid with its ship-by deadline,
-    the sale is booked in the ledger, `order.paid` is emitted per seller order, and e-mails go out after commit.
+    provider's button, a partner's invoice). The payment becomes succeeded with the amount captured;
+    each seller order becomes paid with its ship-by deadline, the sale is booked in the ledger,
+    `order.paid` is emitted per seller order, and e-mails go out after commit. Every move audited.
 
     Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
     or currency differs from the order's.
@@ -77,7 +78,7 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
         raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
     now = timezone.now()
     market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
-    payment = order.payment  # cached by the callers (placement, the test provider); locked below
+    payment = order.payment  # usually cached by the caller; locked by its transition below
     with transaction.atomic():
         order = transition(
             order,
@@ -150,15 +151,16 @@ def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
 
 
 def order_payment_failed(*, order: Order, actor: Actor, reason: str) -> Order:
-    """pending_payment -> payment_failed: stock back, seller orders cancelled. The PaymentIntent is
-    cancelled so that it cannot succeed later."""
+    """pending_payment -> payment_failed: the payment failed, the seller orders cancelled, the stock
+    back. The PaymentIntent is cancelled after commit so that it cannot succeed later."""
     order = _close_unpaid(order, to=OrderStatus.PAYMENT_FAILED, actor=actor, reason=reason)
     _cancel_intent_after_commit(order)
     return order
 
 
 def order_expire(*, order: Order, actor: Actor) -> Order:
-    """pending_payment -> expired (not paid in time): stock back, the PaymentIntent cancelled."""
+    """pending_payment -> expired (not paid in time): the payment cancelled, the seller orders cancelled,
+    the stock back; the PaymentIntent is cancelled after commit."""
     order = _close_unpaid(order, to=OrderStatus.EXPIRED, actor=actor, reason="not paid in time")
     _cancel_intent_after_commit(order)
     return order
