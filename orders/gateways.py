@@ -27,7 +27,8 @@ class PaymentStart:
 
 
 class PaymentGateway(Protocol):
-    provider: str
+    @property
+    def provider(self) -> str: ...
 
     def start(self, *, amount: Money, order_number: str, idempotency_key: str) -> PaymentStart: ...
 

@@ -9,6 +9,7 @@ two payouts for one seller, currency and pay date.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -247,7 +248,7 @@ class SellerOrder(models.Model):
     def seller_net(self) -> Money:
         return self.subtotal - self.commission
 
-    def is_late(self, now: object = None) -> bool:
+    def is_late(self, now: datetime | None = None) -> bool:
         if self.status in (SellerOrderStatus.CANCELLED, SellerOrderStatus.PENDING_PAYMENT):
             return False
         return is_late(ship_by_at=self.ship_by, shipped_at=self.shipped_at, now=now or timezone.now())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 
 from catalog.models import Category, Listing
 from catalog.states import ListingStatus
@@ -156,7 +157,7 @@ def order_list_for_shopper(*, shopper: User) -> QuerySet[Order]:
 def order_get_for_shopper(*, shopper: User, number: str, detail: bool = True) -> Order:
     """A shopper's own order; another's is a plain 404. `detail=False`: without parcels and lines."""
     queryset = _order_detail_queryset() if detail else Order.objects.select_related("market", "payment")
-    return get_scoped_or_404(queryset, shopper, field="buyer", number=number)
+    return get_object_or_404(queryset.filter(buyer=shopper), number=number)
 
 
 def seller_order_list(*, seller: Organisation | None, status: str | None = None) -> QuerySet[SellerOrder]:
@@ -211,7 +212,12 @@ def commission_rates(*, category_ids: set[int]) -> dict[int, int]:
             )
         )
         for category_id in missing:
-            rates[category_id] = parent_rates.get(parents.get(category_id), DEFAULT_COMMISSION_BASIS_POINTS)
+            parent_id = parents.get(category_id)
+            rates[category_id] = (
+                parent_rates.get(parent_id, DEFAULT_COMMISSION_BASIS_POINTS)
+                if parent_id is not None
+                else DEFAULT_COMMISSION_BASIS_POINTS
+            )
     return rates
 
 

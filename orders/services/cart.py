@@ -67,7 +67,7 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
         new_quantity, prior_quantity = cursor.fetchone()
     if prior_quantity is not None and prior_quantity >= limit:
         raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Your cart already holds every unit of this offer.")
-    return new_quantity
+    return int(new_quantity)
 
 
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:

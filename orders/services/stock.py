@@ -45,13 +45,13 @@ def stock_take(*, listings: Sequence[Listing], quantities: Mapping[int, int]) ->
             pk=listing.pk, stock__gte=quantity, status=ListingStatus.ACTIVE, price_amount=listing.price_amount
         ).update(stock=F("stock") - quantity, updated_at=now)
         if changed != 1:
-            current = Listing.objects.filter(pk=listing.pk).values("stock", "status", "price_amount").first() or {}
-            if current.get("status") != ListingStatus.ACTIVE:
+            current = Listing.objects.filter(pk=listing.pk).values("stock", "status", "price_amount").first()
+            if current is None or current["status"] != ListingStatus.ACTIVE:
                 code, message = ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available."
-            elif current.get("price_amount") != listing.price_amount:
+            elif current["price_amount"] != listing.price_amount:
                 code, message = ErrorCode.PRICE_CHANGED, "The price changed meanwhile."
             else:
-                code, message = ErrorCode.OUT_OF_STOCK, f"Only {current.get('stock', 0)} left in stock."
+                code, message = ErrorCode.OUT_OF_STOCK, f"Only {current['stock']} left in stock."
             raise ApplicationError(
                 code, UNAVAILABLE_MESSAGES[code], errors=[{"field": f"listing:{listing.pk}", "message": message}]
             )
