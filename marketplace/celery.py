@@ -1,4 +1,5 @@
-"""The Celery app. Tasks live in each app's tasks.py; the beat schedule is in settings."""
+"""The Celery app. Scheduled jobs live in each app's tasks.py, the e-mail tasks in its notifications.py;
+the beat schedule is in settings."""
 
 import os
 
@@ -9,3 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 app = Celery("marketplace")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="notifications")

@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     REFUND_EXCEEDS_CAPTURE = "refund-exceeds-capture"
     DEVICE_BLOCKLISTED = "device-blocklisted"
     INVALID_DEVICE_IDENTIFIER = "invalid-device-identifier"
+    DELIVERY_TIME_OUT_OF_BOUNDS = "delivery-time-out-of-bounds"
 
 
 # HTTP status an error code maps to in the API, and the problem title.
@@ -56,6 +57,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.REFUND_EXCEEDS_CAPTURE: 409,
     ErrorCode.DEVICE_BLOCKLISTED: 422,
     ErrorCode.INVALID_DEVICE_IDENTIFIER: 400,
+    ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: 422,
 }
 ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.INVALID_TRANSITION: _("This change of state is not allowed."),
@@ -77,6 +79,7 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.REFUND_EXCEEDS_CAPTURE: _("The refund would exceed what was charged."),
     ErrorCode.DEVICE_BLOCKLISTED: _("This device is reported stolen and may not be shipped."),
     ErrorCode.INVALID_DEVICE_IDENTIFIER: _("This is not a valid IMEI or serial number."),
+    ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: _("A delivery time lies between the shipping time and now."),
 }
 
 

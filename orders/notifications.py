@@ -15,17 +15,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.i18n import email_language
 from marketplace.models import Market, MembershipRole
 from orders.models import Order, SellerOrder
 from orders.selectors import order_co2e_avoided_kg
 from orders.states import OrderStatus, SellerOrderStatus
-
-
-def email_language(language: str | None) -> str:
-    """The language to write to someone whose market speaks `language`: that one when Encore ships
-    it (`settings.LANGUAGES`: English, German, French today), else English."""
-    shipped = {code for code, _name in settings.LANGUAGES}
-    return language if language in shipped else "en"
 
 
 def _language(order: Order) -> str:

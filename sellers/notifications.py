@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.i18n import email_language
 from marketplace.models import MembershipRole
 from sellers.models import Invitation, Seller
 
@@ -25,7 +26,7 @@ def seller_recipients(seller: Seller) -> list[str]:
 
 
 def send_seller_status_email(seller: Seller, status: str, reason: str) -> int:
-    with translation.override(seller.home_market.language if seller.home_market.language in ("de", "fr") else "en"):
+    with translation.override(email_language(seller.home_market.language)):
         context = {
             "seller": seller,
             "status": status,

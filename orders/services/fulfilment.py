@@ -158,9 +158,23 @@ def seller_order_mark_delivered(
 
     Fires `orders.hooks.seller_order_delivered` in the transaction (warranty gives each unit its
     warranty, starting on the delivery date): a handler that raises rolls the delivery back.
-    Emits `order.delivered`; the shopper is e-mailed after commit. Raises INVALID_TRANSITION.
+    Emits `order.delivered`; the shopper is e-mailed after commit. A `delivered_at` given by a
+    seller (any actor but the platform's own jobs) lies between shipping and now: it starts the
+    warranty and the 30-day return window, so it cannot be back-dated. Raises INVALID_TRANSITION,
+    DELIVERY_TIME_OUT_OF_BOUNDS.
     """
-    delivered_at = delivered_at or timezone.now()
+    now = timezone.now()
+    delivered_at = delivered_at or now
+
+    def within_bounds(locked: SellerOrder, from_status: str) -> None:
+        if actor.is_system:
+            return
+        if delivered_at > now or (locked.shipped_at is not None and delivered_at < locked.shipped_at):
+            message = "The delivery time lies between the shipping time and now."
+            raise ApplicationError(
+                ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS, message, errors=[{"field": "delivered_at", "message": message}]
+            )
+
     with transaction.atomic():
         seller_order = transition(
             seller_order,
@@ -169,6 +183,7 @@ def seller_order_mark_delivered(
             transitions=TRANSITIONS,
             organisation=seller_order.seller,
             extra_updates={"delivered_at": delivered_at},
+            then=within_bounds,
         )
         hooks.seller_order_delivered.fire(seller_order=seller_order)
         data = order_event_data(seller_order.order, seller_order)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from marketplace.models import Event
-from orders.models import Order
+from orders.models import Order, SellerOrder
 from orders.states import SellerOrderStatus
 from tests.factories.catalog import make_listing
 from tests.factories.orders import imei, paid, place
@@ -78,6 +81,17 @@ def test_accept_then_ship_through_the_api(key_client, seller_org, shopper):
     data = response.json()
     assert (data["status"], data["carrier"], data["tracking_number"]) == ("shipped", "DHL", "JD014600003")
     assert sorted(u["identifier"] for u in data["lines"][0]["units"]) == sorted([imei(1), imei(2)])
+    # The delivery time lies between shipping and now (it starts the warranty and the return window).
+    shipped_at = SellerOrder.objects.get(pk=seller_order.pk).shipped_at
+    for wrong in (shipped_at - timedelta(days=2), timezone.now() + timedelta(days=1)):
+        response = client.post(
+            f"/api/v1/seller/orders/{seller_order.pk}/deliver/", {"delivered_at": wrong.isoformat()}, format="json"
+        )
+        assert response.status_code == 422, response.json()
+        assert response.json()["errors"] == [
+            {"field": "delivered_at", "message": "The delivery time lies between the shipping time and now."}
+        ]
+    assert SellerOrder.objects.get(pk=seller_order.pk).status == "shipped"
     response = client.post(f"/api/v1/seller/orders/{seller_order.pk}/deliver/", {}, format="json")
     assert response.status_code == 200
     assert response.json()["lines"][0]["units"][0]["warranty_ends_on"] is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from marketplace.i18n import email_language
 from marketplace.models import Market
 from orders import notifications, tasks
 from orders.services.fulfilment import seller_order_cancel
@@ -73,7 +74,7 @@ def test_delivery_email_lists_each_units_warranty(shopper, django_capture_on_com
     ("language", "written_in"), [("fr", "fr"), ("de", "de"), ("en", "en"), ("es", "en"), ("ja", "en"), (None, "en")]
 )
 def test_e_mails_are_in_the_markets_language_when_encore_ships_it(language, written_in):
-    assert notifications.email_language(language) == written_in
+    assert email_language(language) == written_in
 
 
 @pytest.mark.parametrize(("home_market", "subject"), [("de", "Neue Bestellung"), ("es", "New order")])
