@@ -18,7 +18,8 @@ from django.utils.text import slugify
 
 from catalog import seed_data as data
 from catalog.models import Brand, Category, Connectivity, Grade, Listing, Product, Variant
-from catalog.services import listing_create, listings_bulk_load, product_search_document
+from catalog.services.listings import listing_create
+from catalog.services.products import listings_bulk_load, product_search_document
 from catalog.versioning import catalog_changed
 from marketplace.actors import Actor
 from marketplace.models import Market, Organisation, OrganisationKind

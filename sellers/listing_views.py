@@ -15,13 +15,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Grade, Listing, Variant
 from catalog.selectors.buy_box import price_to_win, price_to_win_many
-from catalog.services import (
-    listing_deactivate,
-    listing_pause,
-    listing_publish,
-    listing_resume,
-    listing_update,
-)
+from catalog.services.listings import listing_deactivate, listing_pause, listing_publish, listing_resume, listing_update
 from catalog.states import ListingStatus
 from marketplace.access import seller_member_required
 from marketplace.actors import Actor

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import Listing
-from catalog.services import listing_deactivate, listing_update
+from catalog.services.listings import listing_deactivate, listing_update
 from catalog.states import ListingStatus
 from marketplace.api.endpoints import SellerEndpoint
 from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.services import listings_deactivate, listings_pause_by_platform, listings_resume_by_platform
+from catalog.services.listings import listings_deactivate, listings_pause_by_platform, listings_resume_by_platform
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit

@@ -14,7 +14,7 @@ from decimal import InvalidOperation
 from django.db import transaction
 
 from catalog.models import Grade, Listing, Variant
-from catalog.services import listing_create, listing_update
+from catalog.services.listings import listing_create, listing_update
 from catalog.states import SELLER_SETTABLE, ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from catalog.services import seller_standing_set, seller_standings_bulk_set
+from catalog.services.standing import seller_standing_set, seller_standings_bulk_set
 from sellers.models import Seller
 from sellers.states import SELLING_STATUSES
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from catalog.models import Listing
 from catalog.selectors.buy_box import adjusted_price, buy_box_winner, price_to_win, seller_quality_score
 from catalog.selectors.product_page import product_page
-from catalog.services import seller_standing_set
+from catalog.services.standing import seller_standing_set
 from marketplace.money import Money
 from tests.factories.catalog import VariantFactory, make_listing, market
 

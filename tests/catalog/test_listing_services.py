@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from catalog.models import Grade, Listing
-from catalog.services import (
+from catalog.services.listings import (
     listing_create,
     listing_deactivate,
     listing_pause,
@@ -14,8 +14,8 @@ from catalog.services import (
     listings_deactivate,
     listings_pause_by_platform,
     listings_resume_by_platform,
-    seller_standing_set,
 )
+from catalog.services.standing import seller_standing_set
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode

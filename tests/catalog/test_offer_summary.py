@@ -12,14 +12,14 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from catalog.models import Listing, OfferSummary
-from catalog.services import (
+from catalog.services.listings import (
     listing_deactivate,
     listing_pause,
     listing_resume,
     listing_update,
-    listings_bulk_load,
     listings_pause_by_platform,
 )
+from catalog.services.products import listings_bulk_load
 from catalog.states import TRANSITIONS, ListingStatus
 from marketplace.actors import Actor
 from marketplace.transitions import bulk_transition

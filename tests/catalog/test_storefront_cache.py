@@ -7,7 +7,7 @@ from django.db.models import F
 from django.test import Client
 
 from catalog.models import Listing
-from catalog.services import listing_update
+from catalog.services.listings import listing_update
 from catalog.versioning import catalog_changed
 from catalog.views import CSRF_PLACEHOLDER
 from marketplace.actors import Actor

@@ -8,7 +8,7 @@ from typing import Any
 import factory
 
 from catalog.models import Brand, Category, Grade, Listing, Product, Variant
-from catalog.services import product_search_document
+from catalog.services.products import product_search_document
 from marketplace.actors import Actor
 from marketplace.models import Market
 from sellers.services.listings import seller_listing_create

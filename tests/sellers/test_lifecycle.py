@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from catalog.models import Listing
-from catalog.services import listing_pause
+from catalog.services.listings import listing_pause
 from catalog.states import ListingStatus
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode

@@ -1,13 +1,8 @@
-"""Every write to the catalog. Listings are created in exactly one place: `listing_create`.
+"""Listings: born in exactly one place (`listing_create`), edited, and moved between statuses.
 
-Services are keyword-only, take an `Actor`, own their transaction and raise
-`ApplicationError` (with field errors) when a rule refuses the change. Status
-changes go through `marketplace.transitions.transition` (lock, table check, audit).
-
-What the catalog knows of a seller is its `SellerStanding` row (may it sell, its score), which the
-sellers app keeps current through `seller_standing_set`; the catalog never imports upward. The
-sellers app owns the probation cap: it takes the day's slots, then calls `listing_create` in the
-same transaction.
+The sellers app owns the probation cap: it takes the day's slots, then calls `listing_create` in
+the same transaction. A seller whose standing forbids selling (`catalog.services.standing`) can
+neither create nor publish nor resume a listing, by any path.
 
 Listing status services. One listing (each returns the updated listing):
 - `listing_publish`     draft -> active                        (seller; the seller must be allowed to sell)
@@ -23,8 +18,6 @@ Pauses emit `listing.paused` with one payload, `listing_event_data`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,8 +25,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Grade, Listing, Product, SellerStanding, Variant
-from catalog.selectors.search import normalise_text
+from catalog.models import Grade, Listing, Variant
+from catalog.services.standing import seller_assert_may_sell
 from catalog.states import SELLER_SETTABLE, TRANSITIONS, ListingStatus
 from catalog.versioning import catalog_changed
 from marketplace.actors import Actor
@@ -46,95 +39,6 @@ from marketplace.transitions import audit_record, bulk_transition, transition
 EDITABLE_FIELDS = frozenset({"grade", "price_amount", "stock", "sku", "battery_health", "warranty_months", "status"})
 
 
-# --- offer summary -------------------------------------------------------------------
-@contextmanager
-def listings_bulk_load() -> Iterator[None]:
-    """For bulk inserts of listings (bench seed, imports): one set-based summary rebuild instead of per-statement work.
-
-    Inside the block the offer-summary triggers (migration 0004) stand aside for this transaction only
-    (`SET LOCAL`); at its end the whole summary is recomputed in one statement (under a table lock, so
-    concurrent writers wait and nothing is missed), the planner statistics are refreshed and the catalog
-    cache version is bumped on commit. Must run inside a transaction.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise RuntimeError("listings_bulk_load() must run inside transaction.atomic()")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL catalog.offer_summary = 'off'")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL catalog.offer_summary = 'on'")
-        cursor.execute("SELECT catalog_offer_summary_rebuild()")
-        # Fresh statistics: a plan made for an empty table (seq scans, wrong join order) costs 20x on this data.
-        cursor.execute("ANALYZE catalog_product, catalog_variant, catalog_listing, catalog_offersummary")
-    catalog_changed()
-
-
-# --- search document -----------------------------------------------------------------
-def product_search_document(product: Product, *, aliases: tuple[str, ...] = ()) -> str:
-    words = [product.brand.name, product.series, product.name, product.category.name, *aliases]
-    seen: list[str] = []
-    for word in normalise_text(" ".join(words)).split():
-        if word not in seen:
-            seen.append(word)
-    return " ".join(seen)
-
-
-def product_refresh_search_document(*, product: Product, aliases: tuple[str, ...] = ()) -> Product:
-    product.search_document = product_search_document(product, aliases=aliases)
-    Product.objects.filter(pk=product.pk).update(search_document=product.search_document)
-    catalog_changed()
-    return product
-
-
-# --- seller standing --------------------------------------------------------------------
-def seller_standing_set(*, organisation: Organisation, may_sell: bool | None = None, score: int | None = None) -> None:
-    """Record what the catalog must know about a seller (called by the sellers app on every change).
-
-    `may_sell`: whether the seller may create, publish and resume listings; `score`: its quality
-    score (0-100) for the buy box. Arguments left None are kept. Runs in the caller's transaction
-    (an upsert). A score change re-ranks offers, so it bumps the catalog cache version on commit;
-    `may_sell` alone shows nothing new (the listings' own status moves do).
-    """
-    defaults: dict[str, Any] = {"updated_at": timezone.now()}
-    if may_sell is not None:
-        defaults["may_sell"] = may_sell
-    if score is not None:
-        defaults["score"] = max(0, min(100, score))
-    previous = SellerStanding.objects.filter(organisation=organisation).values_list("score", flat=True).first()
-    SellerStanding.objects.update_or_create(organisation=organisation, defaults=defaults)
-    if score is not None and previous != defaults["score"]:
-        catalog_changed()
-
-
-def seller_standings_bulk_set(*, may_sell_by_organisation: Mapping[int, bool]) -> int:
-    """`seller_standing_set(may_sell=...)` for many sellers in one statement (demo and bench data)."""
-    now = timezone.now()
-    SellerStanding.objects.bulk_create(
-        [
-            SellerStanding(organisation_id=organisation_id, may_sell=may_sell, updated_at=now)
-            for organisation_id, may_sell in may_sell_by_organisation.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["organisation"],
-        update_fields=["may_sell", "updated_at"],
-        batch_size=1000,
-    )
-    return len(may_sell_by_organisation)
-
-
-def _assert_may_sell(organisation_id: int) -> None:
-    if not SellerStanding.objects.filter(organisation_id=organisation_id, may_sell=True).exists():
-        raise ApplicationError(
-            ErrorCode.SELLER_NOT_SELLING,
-            _(
-                "Your seller account may not publish listings now (it is not approved yet, under review, "
-                "suspended or terminated)."
-            ),
-        )
-
-
-# --- listings ------------------------------------------------------------------------
 def _validation_error(error: ValidationError) -> ApplicationError:
     errors = []
     for field, messages in error.message_dict.items():
@@ -237,7 +141,7 @@ def listing_create(
     if status not in SELLER_SETTABLE:
         raise _field_error("status", _("A new listing is draft, active or paused."))
     with transaction.atomic():
-        _assert_may_sell(seller.pk)
+        seller_assert_may_sell(seller.pk)
         listing = Listing(
             seller=seller,
             variant=variant,
@@ -316,7 +220,7 @@ def _seller_status_change(listing: Listing, *, status: str, actor: Actor) -> Lis
 def _move(listing: Listing, *, to: str, actor: Actor, reason: str, allowed_from: frozenset[str]) -> Listing:
     if to == ListingStatus.ACTIVE:
         # Under review, suspended or terminated: no path publishes or resumes a listing.
-        _assert_may_sell(listing.seller_id)
+        seller_assert_may_sell(listing.seller_id)
     if listing.status not in allowed_from:
         # Re-read: the caller's copy may be stale; `transition` re-checks under the lock anyway.
         listing.refresh_from_db(fields=["status"])
