@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run manage shell test test-fast lint format typecheck floors migrations check-deploy bench-catalog clean-var
+.PHONY: help install run manage shell test test-fast lint format typecheck floors k8s-validate migrations check-deploy bench-catalog clean-var
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ typecheck: install ## mypy (django-stubs, DRF stubs) over the kernel and every a
 
 floors: ## Fail on an import upwards or an import cycle (docs/architecture.md: the floors)
 	$(PYTHON) scripts/check_floors.py
+
+k8s-validate: install ## Validate the Kubernetes manifests (deploy/k8s) offline against the Kubernetes schemas
+	$(BIN)/kubernetes-validate --strict --quiet $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 
 migrations: install ## Fail when a model change has no migration
 	$(BIN)/python manage.py makemigrations --check --dry-run

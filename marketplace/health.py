@@ -1,4 +1,6 @@
-"""GET /healthz: database, Redis and the Celery broker reachable, as JSON."""
+"""GET /healthz: database, Redis and the Celery broker reachable, as JSON (readiness).
+GET /healthz/live: the process answers at all (liveness): touches no backing service, so an outage of
+the database does not make an orchestrator restart every web process."""
 
 from __future__ import annotations
 
@@ -31,6 +33,11 @@ def _broker() -> None:
 
 
 CHECKS: dict[str, Callable[[], None]] = {"database": _database, "redis": _redis, "broker": _broker}
+
+
+@never_cache
+def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
 
 
 @never_cache

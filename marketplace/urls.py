@@ -12,13 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
 
-from marketplace import views
+from marketplace import health, views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
 
 urlpatterns = [
     path("", include("catalog.root_urls")),
     path("healthz", healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz_live"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/sign-up/", views.sign_up, name="sign_up"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

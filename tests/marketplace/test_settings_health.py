@@ -106,3 +106,15 @@ def test_production_without_stripe_keys_is_warned_about_the_test_payment_provide
 
     assert result.returncode == 1
     assert "orders.W001" in result.stdout + result.stderr
+
+
+def test_liveness_answers_even_when_every_backing_service_fails(client, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("down")
+
+    monkeypatch.setattr("marketplace.health.CHECKS", {"database": broken, "redis": broken, "broker": broken})
+
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
