@@ -34,6 +34,12 @@ class ErrorCode(StrEnum):
     DEVICE_BLOCKLISTED = "device-blocklisted"
     INVALID_DEVICE_IDENTIFIER = "invalid-device-identifier"
     DELIVERY_TIME_OUT_OF_BOUNDS = "delivery-time-out-of-bounds"
+    STORE_CREDIT_INSUFFICIENT = "store-credit-insufficient"
+    QUOTE_EXPIRED = "quote-expired"
+    TRADEIN_NO_PRICE = "tradein-no-price"
+    PAYOUT_METHOD_UNAVAILABLE = "payout-method-unavailable"
+    LOT_CLOSED = "lot-closed"
+    BID_TOO_LOW = "bid-too-low"
 
 
 # HTTP status an error code maps to in the API, and the problem title.
@@ -58,6 +64,12 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DEVICE_BLOCKLISTED: 422,
     ErrorCode.INVALID_DEVICE_IDENTIFIER: 400,
     ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: 422,
+    ErrorCode.STORE_CREDIT_INSUFFICIENT: 422,
+    ErrorCode.QUOTE_EXPIRED: 409,
+    ErrorCode.TRADEIN_NO_PRICE: 422,
+    ErrorCode.PAYOUT_METHOD_UNAVAILABLE: 422,
+    ErrorCode.LOT_CLOSED: 409,
+    ErrorCode.BID_TOO_LOW: 422,
 }
 ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.INVALID_TRANSITION: _("This change of state is not allowed."),
@@ -80,6 +92,12 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.DEVICE_BLOCKLISTED: _("This device is reported stolen and may not be shipped."),
     ErrorCode.INVALID_DEVICE_IDENTIFIER: _("This is not a valid IMEI or serial number."),
     ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: _("A delivery time lies between the shipping time and now."),
+    ErrorCode.STORE_CREDIT_INSUFFICIENT: _("There is not enough store credit for this."),
+    ErrorCode.QUOTE_EXPIRED: _("This trade-in quote has expired; ask for a new one."),
+    ErrorCode.TRADEIN_NO_PRICE: _("We cannot price this device right now."),
+    ErrorCode.PAYOUT_METHOD_UNAVAILABLE: _("This payout method is not available here."),
+    ErrorCode.LOT_CLOSED: _("This lot is no longer open for bids."),
+    ErrorCode.BID_TOO_LOW: _("The bid is too low."),
 }
 
 

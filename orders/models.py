@@ -482,6 +482,12 @@ class LedgerAccount(models.TextChoices):
     SELLER_PENDING = "seller_pending", _("Owed to seller, in return window")
     SELLER_AVAILABLE = "seller_available", _("Owed to seller, payable")
     COMMISSION = "commission", _("Platform commission")
+    # Trade-in (booked by trade-in through `orders.services.ledger`): devices bought, what is owed
+    # for them (store credit to shoppers, credit to partners), and lots sold to refurbishers.
+    TRADEIN_STOCK = "tradein_stock", _("Traded-in devices bought")
+    STORE_CREDIT = "store_credit", _("Store credit owed to shoppers")
+    PARTNER_PAYABLE = "partner_payable", _("Owed to partners")
+    TRADEIN_SALES = "tradein_sales", _("Trade-in lots sold")
 
 
 class LedgerKind(models.TextChoices):
@@ -489,11 +495,15 @@ class LedgerKind(models.TextChoices):
     RELEASE = "release", _("Return window over")
     REFUND = "refund", _("Refund")
     PAYOUT = "payout", _("Payout")
+    TRADEIN_PURCHASE = "tradein_purchase", _("Trade-in bought")
+    TRADEIN_LOT_SALE = "tradein_lot_sale", _("Trade-in lot sold")
+    STORE_CREDIT_SPENT = "store_credit_spent", _("Store credit spent")
+    STORE_CREDIT_RETURNED = "store_credit_returned", _("Store credit given back")
 
 
 class LedgerEntry(models.Model):
     journal = models.UUIDField(db_index=True)
-    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    kind = models.CharField(max_length=24, choices=LedgerKind.choices)
     account = models.CharField(max_length=20, choices=LedgerAccount.choices)
     seller = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     seller_order = models.ForeignKey(
@@ -528,3 +538,76 @@ class LedgerEntry(models.Model):
     def owed(self) -> Money:
         """Seen from the seller: what this entry adds to what the platform owes it."""
         return Money(-self.amount, self.currency)
+
+
+# --- store credit: a wallet per shopper and currency ---------------------------------------------
+class StoreCreditKind(models.TextChoices):
+    TRADEIN = "tradein", _("Trade-in payout")
+    SPENT = "spent", _("Spent on an order")
+    RETURNED = "returned", _("Given back (order refunded or not paid)")
+
+
+class StoreCreditAccount(models.Model):
+    """A shopper's store credit in one currency. The balance never goes below zero (a CHECK, and
+    spending is one conditional UPDATE), so two checkouts spending it at once cannot overdraw it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_credit_accounts")
+    currency = models.CharField(_("currency"), max_length=3)
+    balance_amount = models.BigIntegerField(_("balance (minor units)"), default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("store credit account")
+        verbose_name_plural = _("store credit accounts")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("user", "currency"), name="store_credit_one_per_currency"),
+            models.CheckConstraint(condition=Q(balance_amount__gte=0), name="store_credit_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.balance}"
+
+    @property
+    def balance(self) -> Money:
+        return Money(self.balance_amount, self.currency)
+
+
+class StoreCreditEntry(models.Model):
+    """One movement of a wallet: credited by a trade-in, spent on an order, given back. The entries of
+    an account sum to its balance. `reference` makes a credit happen once (a trade-in's reference,
+    an order number with the refund)."""
+
+    account = models.ForeignKey(StoreCreditAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=StoreCreditKind.choices)
+    amount = models.BigIntegerField(_("amount (minor units, credit +, spent -)"))
+    currency = models.CharField(max_length=3)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="store_credit_entries"
+    )
+    reference = models.CharField(_("reference"), max_length=100)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("store credit entry")
+        verbose_name_plural = _("store credit entries")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(kind__in=StoreCreditKind.values), name="store_credit_kind_valid"),
+            models.CheckConstraint(condition=~Q(amount=0), name="store_credit_entry_not_zero"),
+            models.CheckConstraint(
+                condition=(Q(kind=StoreCreditKind.SPENT) & Q(amount__lt=0))
+                | (~Q(kind=StoreCreditKind.SPENT) & Q(amount__gt=0)),
+                name="store_credit_entry_sign",
+            ),
+            # A trade-in credits once; an order spends once; each give-back has its own reference.
+            models.UniqueConstraint(fields=("kind", "reference"), name="store_credit_entry_once"),
+        ]
+        indexes: ClassVar = [models.Index(fields=("account", "created_at"), name="store_credit_account_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)

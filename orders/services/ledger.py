@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
+from marketplace.models import Organisation
+from marketplace.money import Money
 from orders.models import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentProvider, Payout, Refund, SellerOrder
 from orders.states import SellerOrderStatus
 
@@ -120,3 +122,65 @@ def book_payout(*, payout: Payout, reverse: bool = False) -> None:
         seller_id=payout.seller_id,
         payout=payout,
     )
+
+
+# --- trade-in and store credit -------------------------------------------------------------------
+class OwedTo:
+    """Who a traded-in device is owed to, i.e. the account credited when the platform buys it."""
+
+    STORE_CREDIT = A.STORE_CREDIT  # a shopper's wallet
+    PARTNER = A.PARTNER_PAYABLE  # a partner, settled with its invoices
+    BANK = A.CASH  # paid out by SEPA credit transfer
+
+
+def book_tradein_purchase(
+    *, amount: Money, owed_to: str, reference: str, organisation: Organisation | None = None
+) -> None:
+    """The platform bought a traded-in device: trade-in stock +amount against what pays for it
+    (store credit owed, a partner's payable balance, or cash for a bank transfer). `organisation`:
+    the partner owed (its ledger is its entries under `seller`, the ledger's organisation column)."""
+    if amount.amount <= 0:
+        return
+    _book(
+        LedgerKind.TRADEIN_PURCHASE,
+        [(A.TRADEIN_STOCK, amount.amount), (owed_to, -amount.amount)],
+        currency=amount.currency,
+        seller_id=organisation.pk if organisation is not None else None,
+    )
+
+
+def book_tradein_lot_sale(*, seller: Organisation, amount: Money) -> None:
+    """A refurbisher bought a lot: the price comes off its payable balance (seller_available +amount;
+    a balance that goes negative is netted against its next sales before any payout)."""
+    _book(
+        LedgerKind.TRADEIN_LOT_SALE,
+        [(A.SELLER_AVAILABLE, amount.amount), (A.TRADEIN_SALES, -amount.amount)],
+        currency=amount.currency,
+        seller_id=seller.pk,
+    )
+
+
+def book_store_credit_spent(*, amount: Money) -> None:
+    """Part of an order was paid with store credit: the sale booked it as cash; it was credit owed."""
+    _book(
+        LedgerKind.STORE_CREDIT_SPENT,
+        [(A.STORE_CREDIT, amount.amount), (A.CASH, -amount.amount)],
+        currency=amount.currency,
+    )
+
+
+def book_store_credit_returned(*, amount: Money) -> None:
+    """Store credit given back for a refund: the refund took it as cash; it is credit owed again."""
+    _book(
+        LedgerKind.STORE_CREDIT_RETURNED,
+        [(A.CASH, amount.amount), (A.STORE_CREDIT, -amount.amount)],
+        currency=amount.currency,
+    )
+
+
+def partner_payable_balance(*, partner: Organisation, currency: str) -> Money:
+    """What the platform owes a partner for its customers' trade-ins (partner credit), in `currency`."""
+    total = LedgerEntry.objects.filter(seller=partner, account=A.PARTNER_PAYABLE, currency=currency).aggregate(
+        t=Sum("amount")
+    )["t"]
+    return Money(-(total or 0), currency)
