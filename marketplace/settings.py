@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Catalog reads of safe requests may go to read replicas (marketplace/db.py); inert without them.
+    "marketplace.db.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -115,6 +117,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
     "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}"
 )
+# Read replicas (streaming replicas of the primary): catalog reads of browsing requests go there
+# (marketplace/db.py). Comma-separated URLs; empty: everything on the primary.
+for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = env.db_url_config(_url)
+    _replica.update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},  # tests read the primary's test database through the replica alias
+    )
+    DATABASES[f"replica_{_index}"] = _replica
+DATABASE_ROUTERS = ["marketplace.db.ReplicaRouter"]
+# How long a client that wrote keeps reading the primary (covers the replicas' replication lag).
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=5)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # Each pytest-xdist worker gets its own Redis database so that flushing the
