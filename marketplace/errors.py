@@ -34,6 +34,18 @@ class ErrorCode(StrEnum):
     DEVICE_BLOCKLISTED = "device-blocklisted"
     INVALID_DEVICE_IDENTIFIER = "invalid-device-identifier"
     DELIVERY_TIME_OUT_OF_BOUNDS = "delivery-time-out-of-bounds"
+    # After-sales (warranty): claims, returns, reviews.
+    WARRANTY_ENDED = "warranty-ended"
+    UNIT_NOT_DELIVERED = "unit-not-delivered"
+    UNIT_REPLACED = "unit-replaced"
+    CLAIM_ALREADY_OPEN = "claim-already-open"
+    RESOLUTION_NOT_ALLOWED = "resolution-not-allowed"
+    RETURN_WINDOW_CLOSED = "return-window-closed"
+    NOTHING_TO_RETURN = "nothing-to-return"
+    REVIEW_NOT_ALLOWED = "review-not-allowed"
+    REVIEW_EDIT_WINDOW_CLOSED = "review-edit-window-closed"
+    REVIEW_ALREADY_REPLIED = "review-already-replied"
+    SIGNATURE_INVALID = "signature-invalid"
     STORE_CREDIT_INSUFFICIENT = "store-credit-insufficient"
     QUOTE_EXPIRED = "quote-expired"
     TRADEIN_NO_PRICE = "tradein-no-price"
@@ -64,6 +76,17 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DEVICE_BLOCKLISTED: 422,
     ErrorCode.INVALID_DEVICE_IDENTIFIER: 400,
     ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: 422,
+    ErrorCode.WARRANTY_ENDED: 422,
+    ErrorCode.UNIT_NOT_DELIVERED: 422,
+    ErrorCode.UNIT_REPLACED: 422,
+    ErrorCode.CLAIM_ALREADY_OPEN: 409,
+    ErrorCode.RESOLUTION_NOT_ALLOWED: 422,
+    ErrorCode.RETURN_WINDOW_CLOSED: 422,
+    ErrorCode.NOTHING_TO_RETURN: 422,
+    ErrorCode.REVIEW_NOT_ALLOWED: 422,
+    ErrorCode.REVIEW_EDIT_WINDOW_CLOSED: 422,
+    ErrorCode.REVIEW_ALREADY_REPLIED: 409,
+    ErrorCode.SIGNATURE_INVALID: 400,
     ErrorCode.STORE_CREDIT_INSUFFICIENT: 422,
     ErrorCode.QUOTE_EXPIRED: 409,
     ErrorCode.TRADEIN_NO_PRICE: 422,
@@ -92,6 +115,17 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.DEVICE_BLOCKLISTED: _("This device is reported stolen and may not be shipped."),
     ErrorCode.INVALID_DEVICE_IDENTIFIER: _("This is not a valid IMEI or serial number."),
     ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: _("A delivery time lies between the shipping time and now."),
+    ErrorCode.WARRANTY_ENDED: _("The warranty of this unit has ended."),
+    ErrorCode.UNIT_NOT_DELIVERED: _("This unit has not been delivered yet."),
+    ErrorCode.UNIT_REPLACED: _("This unit was replaced; claims name the replacement's identifier."),
+    ErrorCode.CLAIM_ALREADY_OPEN: _("A claim is already open on this unit."),
+    ErrorCode.RESOLUTION_NOT_ALLOWED: _("The rule of three does not allow this resolution."),
+    ErrorCode.RETURN_WINDOW_CLOSED: _("The 30-day return window has closed."),
+    ErrorCode.NOTHING_TO_RETURN: _("These units cannot be returned."),
+    ErrorCode.REVIEW_NOT_ALLOWED: _("Only the buyer of a delivered unit may review it."),
+    ErrorCode.REVIEW_EDIT_WINDOW_CLOSED: _("A review can be edited for 30 days only."),
+    ErrorCode.REVIEW_ALREADY_REPLIED: _("The seller has already replied to this review."),
+    ErrorCode.SIGNATURE_INVALID: _("The signature of this request is not valid."),
     ErrorCode.STORE_CREDIT_INSUFFICIENT: _("There is not enough store credit for this."),
     ErrorCode.QUOTE_EXPIRED: _("This trade-in quote has expired; ask for a new one."),
     ErrorCode.TRADEIN_NO_PRICE: _("We cannot price this device right now."),

@@ -75,10 +75,11 @@ def transition(
         locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
         current = getattr(locked, field)
         if to not in transitions.get(current, frozenset()):
+            # The problem names the moves the current status allows (API.md: 409 names the allowed moves).
             raise ApplicationError(
                 ErrorCode.INVALID_TRANSITION,
                 f"{model._meta.verbose_name} cannot go from {current} to {to}.",
-                extra={"from": current, "to": to},
+                extra={"from": current, "to": to, "allowed": sorted(transitions.get(current, frozenset()))},
             )
         updates: dict[str, object] = {field: to, **(extra_updates or {})}
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):

@@ -23,11 +23,12 @@ Payout (one transfer to a seller on a pay date):
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from marketplace.calendar import add_business_days
 
 
 class OrderStatus(models.TextChoices):
@@ -114,27 +115,12 @@ PAYOUT_TRANSITIONS: dict[str, frozenset[str]] = {
 SHIPPING_BUSINESS_DAYS = 1
 
 
-def add_business_days(moment: datetime, days: int, *, time_zone: str = "UTC") -> datetime:
-    """The end (23:59:59.999999, local time) of the `days`-th business day after `moment`'s local day.
-
-    Weekends are not business days (public holidays are not modelled yet). Paid on a
-    Friday: the deadline is the end of Monday.
-    """
-    zone = ZoneInfo(time_zone)
-    local = moment.astimezone(zone)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    end = datetime(day.year, day.month, day.day, 23, 59, 59, 999_999, tzinfo=zone)
-    return end
-
-
-def ship_by(paid_at: datetime, *, time_zone: str = "UTC") -> datetime:
-    """Deadline to ship: within 1 business day of payment (DOMAIN.md)."""
-    return add_business_days(paid_at, SHIPPING_BUSINESS_DAYS, time_zone=time_zone)
+def ship_by(paid_at: datetime, *, time_zone: str, market_code: str) -> datetime:
+    """Deadline to ship: the end of the first business day after the payment day, in the market's
+    time zone, weekends and the market's public holidays skipped (`marketplace.calendar`, the one
+    business-day calendar; DOMAIN.md). Paid on a Friday in France: the end of Monday, or of
+    Tuesday when Monday is Easter Monday."""
+    return add_business_days(paid_at, SHIPPING_BUSINESS_DAYS, time_zone=time_zone, market_code=market_code)
 
 
 def is_late(*, ship_by_at: datetime | None, shipped_at: datetime | None, now: datetime) -> bool:

@@ -98,7 +98,7 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             extra_updates={"captured_amount": amount_received.amount},
             organisation=partner,
         )
-        deadline = ship_by(now, time_zone=market.time_zone)
+        deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
         # each, under its own seller (the tenancy of the audit trail).
         moved = bulk_transition(

@@ -19,8 +19,8 @@ from orders.states import (
     OrderStatus,
     PaymentStatus,
     SellerOrderStatus,
-    add_business_days,
     is_late,
+    ship_by,
 )
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, contact, paid, place
@@ -184,8 +184,11 @@ def test_late_shipment_is_one_business_day_after_payment():
     from zoneinfo import ZoneInfo
 
     friday = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("UTC"))
-    deadline = add_business_days(friday, 1)
+    deadline = ship_by(friday, time_zone="Europe/Paris", market_code="fr")
     assert deadline.date().isoformat() == "2026-11-23"  # Monday
+    easter_friday = datetime(2026, 4, 3, 15, 0, tzinfo=ZoneInfo("UTC"))
+    # Easter Monday (6 April 2026) is a public holiday in France: the deadline is Tuesday's end.
+    assert ship_by(easter_friday, time_zone="Europe/Paris", market_code="fr").date().isoformat() == "2026-04-07"
     assert not is_late(ship_by_at=deadline, shipped_at=deadline - timedelta(hours=1), now=deadline)
     assert is_late(ship_by_at=deadline, shipped_at=None, now=deadline + timedelta(seconds=1))
     assert not is_late(ship_by_at=deadline, shipped_at=None, now=deadline - timedelta(seconds=1))
