@@ -13,6 +13,7 @@ import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 # Typed generics (ModelAdmin[Model], ...) subscriptable at run time, as django-stubs describes them.
 django_stubs_ext.monkeypatch()
@@ -301,6 +302,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# One queue per workload, so that each scales on its own workers (deploy/k8s/workers.yaml runs one
+# Deployment per queue with `--queues`); a worker started without `--queues` (make run, tests,
+# docker compose) consumes them all. Routes match task names (`<app>.<module>.<function>`).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("emails"), Queue("webhooks"), Queue("scoring")]
+CELERY_TASK_ROUTES = {
+    "*.notifications.*": {"queue": "emails"},  # every app's e-mail tasks: slow SMTP delays nothing else
+    "partners.tasks.*": {"queue": "webhooks"},  # the outbox relay and webhook deliveries
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one beat schedule: every periodic job of the platform, with why its cadence.
 CELERY_BEAT_SCHEDULE = {

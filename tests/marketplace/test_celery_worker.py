@@ -49,3 +49,17 @@ def test_every_periodic_job_is_in_the_one_beat_schedule():
     assert "purge-expired-idempotency-keys" in schedule
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_each_workload_has_its_queue_and_a_plain_worker_consumes_them_all():
+    app.loader.import_default_modules()
+
+    def queue_of(task_name: str) -> str:
+        return app.amqp.router.route({}, task_name)["queue"].name
+
+    assert queue_of("orders.notifications.order_paid_notify_task") == "emails"
+    assert queue_of("sellers.notifications.notify_seller_status_task") == "emails"
+    assert queue_of("sellers.tasks.probation_end_due_task") == "default"
+    assert queue_of("orders.tasks.orders_expire_unpaid_task") == "default"
+    # A worker without --queues (make run, the tests' workers) consumes every declared queue.
+    assert sorted(app.amqp.queues) == ["default", "emails", "scoring", "webhooks"]
