@@ -110,6 +110,11 @@ class Organisation(models.Model):
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2, lower case"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    # Kept by the partners app (`organisation_receives_webhooks_set`): True while the organisation
+    # has an enabled webhook endpoint. `emit` reads it from the instance it is given, without a
+    # query, to nudge the webhook relay right after commit; the relay's periodic sweep is the
+    # guarantee, so a stale value only delays delivery by one sweep.
+    receives_webhooks = models.BooleanField(_("receives webhooks"), default=False, editable=False)
 
     class Meta:
         ordering = ("name",)
@@ -255,12 +260,20 @@ class Event(models.Model):
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Set by the webhook relay once it has turned the event into deliveries (`events_claim_unrelayed`,
+    # `events_mark_relayed`); NULL rows are the relay's work queue, found through a partial index.
+    relayed_at = models.DateTimeField(_("relayed"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-created_at",)
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes: ClassVar = [models.Index(fields=("organisation", "created_at"), name="event_org_created")]
+        indexes: ClassVar = [
+            models.Index(fields=("organisation", "created_at"), name="event_org_created"),
+            models.Index(
+                fields=("created_at", "id"), name="event_unrelayed", condition=models.Q(relayed_at__isnull=True)
+            ),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(condition=models.Q(type__in=EventType.values), name="event_type_valid"),
         ]
@@ -284,7 +297,10 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64)
     state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    # The first response exactly as rendered (JSON text: jsonb would reorder its keys), and the
+    # headers a client relies on (Location, Retry-After), so that a replay is the same, byte for byte.
+    response_text = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
     response_content_type = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)

@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 IDEMPOTENCY_KEY_TTL_HOURS = 24
+IDEMPOTENCY_IN_PROGRESS_SECONDS = 60  # API.md: a first request that died blocks its key at most this long
 
 # --- Orders and payments -----------------------------------------------------------
 # With the three STRIPE_* keys set, checkout takes cards through Stripe (PaymentIntent, Payment

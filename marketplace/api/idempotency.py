@@ -1,10 +1,12 @@
 """`Idempotency-Key` for POST endpoints, with Stripe's semantics (API.md).
 
 - First request with a key: runs, and its response (any status below 500) is kept 24 h.
-- Same key, same body: the first response again (same status and body), marked
-  with `Idempotent-Replayed: true`.
+- Same key, same body: the first response again, byte for byte (same status, body and the
+  Location / Retry-After headers), marked with `Idempotent-Replayed: true`.
 - Same key, another body (or another endpoint): 422.
-- Same key while the first request still runs: 409.
+- Same key while the first request still runs: 409. A first request that died without an answer
+  (its process killed) does not block its key for more than `IDEMPOTENCY_IN_PROGRESS_SECONDS` (60 s):
+  after that, a retry with the same body takes the key over and runs.
 - Keys are scoped per organisation (per user for session callers without one).
 - A 5xx is not kept, so the client may retry with the same key.
 """
@@ -63,8 +65,16 @@ def _fingerprint(request: Any) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+REPLAYED_HEADERS = ("Location", "Retry-After")
+
+
 def _claim(owner: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
-    """Insert the key as in progress; (row, True) when this request owns it."""
+    """Insert the key as in progress; (row, True) when this request owns it.
+
+    A row still in progress after `IDEMPOTENCY_IN_PROGRESS_SECONDS` belongs to a request that died:
+    the first retry with the same body takes it over (a compare-and-swap on its start time, so two
+    retries at once do not both run).
+    """
     now = timezone.now()
     expires = now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     with transaction.atomic():
@@ -75,7 +85,30 @@ def _claim(owner: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool
             row = IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint, expires_at=expires)
         return row, True
     except IntegrityError:
-        return IdempotencyKey.objects.get(owner=owner, key=key), False
+        row = IdempotencyKey.objects.get(owner=owner, key=key)
+    stale_before = now - timedelta(seconds=settings.IDEMPOTENCY_IN_PROGRESS_SECONDS)
+    if (
+        row.state == IdempotencyKey.State.IN_PROGRESS
+        and row.fingerprint == fingerprint
+        and row.created_at < stale_before
+    ):
+        taken = IdempotencyKey.objects.filter(
+            pk=row.pk, state=IdempotencyKey.State.IN_PROGRESS, created_at=row.created_at
+        ).update(created_at=now, expires_at=expires)
+        if taken:
+            row.created_at, row.expires_at = now, expires
+            return row, True
+    return row, False
+
+
+def _replay(row: IdempotencyKey) -> Response:
+    response = Response(json.loads(row.response_text) if row.response_text else None, status=row.response_status)
+    if row.response_content_type:
+        response.content_type = row.response_content_type
+    for name, value in row.response_headers.items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
@@ -109,11 +142,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                     f"A request with this {HEADER} is still being processed; retry later.",
                     retry_after=1,
                 )
-            response = Response(row.response_body, status=row.response_status)
-            if row.response_content_type:
-                response.content_type = row.response_content_type
-            response["Idempotent-Replayed"] = "true"
-            return response
+            return _replay(row)
         try:
             try:
                 response = handler(view, request, *args, **kwargs)
@@ -126,11 +155,14 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         if response.status_code >= 500:
             IdempotencyKey.objects.filter(pk=row.pk).delete()
             return response
-        body = json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
+        # The exact text the JSON renderer will write (same encoder, same compact separators), kept
+        # as text: a replay renders it again through `json.loads`, which keeps the key order.
+        text = "" if response.data is None else json.dumps(response.data, cls=JSONEncoder, ensure_ascii=False)
         IdempotencyKey.objects.filter(pk=row.pk).update(
             state=IdempotencyKey.State.COMPLETED,
             response_status=response.status_code,
-            response_body=body,
+            response_text=text,
+            response_headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
             response_content_type=response.content_type or "",
         )
         return response

@@ -36,7 +36,8 @@ def test_retry_with_the_same_body_replays_the_first_response(partner_org, key_cl
     second = _post(client, {"quantity": 2, "name": "phone"})  # same JSON, other key order
 
     assert first.status_code == second.status_code == 201
-    assert second.json() == first.json()
+    assert second.content == first.content  # byte for byte, key order included
+    assert second["Content-Type"] == first["Content-Type"]
     assert second["Idempotent-Replayed"] == "true"
     assert test_urls.CALLS["count"] == 1
 
@@ -61,7 +62,8 @@ def test_errors_below_500_are_replayed_too(partner_org, key_client):
     second = _post(client, {"name": "x" * 30, "quantity": 1})
 
     assert first.status_code == second.status_code == 400
-    assert second.json() == first.json()
+    assert second.content == first.content
+    assert second["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.django_db
@@ -148,3 +150,28 @@ def test_a_concurrent_retry_while_the_first_runs_is_409(partner_org):
     third = _post(client, BODY)
     assert third.json() == results["first"].json()
     assert test_urls.CALLS["count"] == 1
+
+
+@pytest.mark.django_db
+def test_a_key_whose_first_request_died_is_usable_again_after_60_seconds(partner_org, key_client):
+    """The first request's process was killed mid-way: its row stays in progress, with no answer."""
+    client = key_client(partner_org, ["orders:write"])
+    _post(client, BODY)
+    row = IdempotencyKey.objects.get()
+    IdempotencyKey.objects.filter(pk=row.pk).update(
+        state=IdempotencyKey.State.IN_PROGRESS, response_status=None, response_text="", created_at=timezone.now()
+    )
+
+    assert _post(client, BODY).status_code == 409  # it may still be running: wait
+    IdempotencyKey.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(seconds=59))
+    assert _post(client, BODY).status_code == 409
+    assert _post(client, {**BODY, "quantity": 5}).status_code == 422  # another body never takes it over
+
+    IdempotencyKey.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+    retried = _post(client, BODY)
+
+    assert retried.status_code == 201
+    assert test_urls.CALLS["count"] == 2  # the dead one, and this retry
+    replay = _post(client, BODY)
+    assert replay.content == retried.content
+    assert replay["Idempotent-Replayed"] == "true"
