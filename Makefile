@@ -54,7 +54,7 @@ k8s-validate: install ## Validate the Kubernetes manifests (deploy/k8s) offline 
 	$(BIN)/kubernetes-validate --strict --quiet $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 
 migrations: install ## Fail when a model change has no migration
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SECRET_KEY=makemigrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 
 check-deploy: install ## Production settings (HTTPS, a real secret, Stripe keys) pass Django's deployment checklist
 	DJANGO_SECURE=true DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -19,6 +19,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+# The bench serves with DEBUG off, like production, so it needs a key of its own.
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-" + "0" * 40)
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = 8765

@@ -1,12 +1,16 @@
-"""GET /healthz: database, Redis and the Celery broker reachable, as JSON (readiness).
+"""GET /healthz: database, Redis and the Celery broker reachable, as JSON (readiness). Anonymous callers
+(load balancers, probes) learn only whether each is up; the error texts and timings are for platform staff
+or a monitoring system that sends `X-Healthz-Token` (setting HEALTHZ_TOKEN).
 GET /healthz/live: the process answers at all (liveness): touches no backing service, so an outage of
 the database does not make an orchestrator restart every web process."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -52,4 +56,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
             results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
     ok = all(r["ok"] for r in results.values())
+    if not _may_see_details(request):
+        results = {name: {"ok": result["ok"]} for name, result in results.items()}
     return JsonResponse({"status": "ok" if ok else "error", "checks": results}, status=200 if ok else 503)
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    if token and hmac.compare_digest(request.headers.get("X-Healthz-Token", ""), token):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -27,10 +28,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Under pytest (or with ENCORE_TESTING=1): plain static storage and per-worker Redis databases.
 TESTING = env.bool("ENCORE_TESTING", default="pytest" in sys.modules)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="dev-only-insecure-key-change-me-encore-0000000000000000000000000000",
-)
+# No default outside development and tests: a deployment that forgets its key must not start with a
+# key everybody can read here (sessions, password resets and signed values would be forgeable).
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Set it to 50 random characters (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'), or DJANGO_DEBUG=true for local development."
+        )
+    SECRET_KEY = "dev-only-insecure-key-change-me-encore-0000000000000000000000000000"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -278,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "SellerOrderStatusEnum": "orders.states.SellerOrderStatus",
     },
 }
+# /healthz shows its error texts and timings to platform staff, or to a monitor sending this token.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 IDEMPOTENCY_IN_PROGRESS_SECONDS = 60  # API.md: a first request that died blocks its key at most this long
 
@@ -291,6 +300,13 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe's own; tes
 ORDERS_PAYMENT_MINUTES = env.int("ORDERS_PAYMENT_MINUTES", default=30)  # unpaid orders expire, stock comes back
 ORDERS_AUTO_DELIVER_DAYS = env.int("ORDERS_AUTO_DELIVER_DAYS", default=10)  # shipped -> delivered if no scan
 ORDERS_RETURN_WINDOW_DAYS = 30  # DOMAIN.md: return without a reason within 30 days of delivery
+
+# --- Trade-in --------------------------------------------------------------------
+# The platform's bank account that trade-in payouts leave from (the debtor of the SEPA credit
+# transfer files finance downloads in the console and uploads to the bank).
+TRADEIN_SEPA_DEBTOR_NAME = env("TRADEIN_SEPA_DEBTOR_NAME", default="Encore Marketplace")
+TRADEIN_SEPA_DEBTOR_IBAN = env("TRADEIN_SEPA_DEBTOR_IBAN", default="FR7630006000011234567890189")
+TRADEIN_SEPA_DEBTOR_BIC = env("TRADEIN_SEPA_DEBTOR_BIC", default="AGRIFRPPXXX")
 
 # --- Celery --------------------------------------------------------------------
 CELERY_BROKER_URL = _celery_broker_url(_redis_url(REDIS_URL, REDIS_DB_OFFSET))
@@ -355,6 +371,26 @@ CELERY_BEAT_SCHEDULE = {
     "orders-payouts": {
         "task": "orders.tasks.payouts_run_task",
         "schedule": crontab(minute=0, hour=5, day_of_month="6,16,26"),
+    },
+    # Trade-in quotes live 14 days and accepted parcels 21 (rules counted in days): hourly expiry,
+    # on partial indexes of quoted and accepted rows, is exact to the hour and cheap.
+    "tradein-expire-quotes": {
+        "task": "tradein.tasks.tradeins_expire_quotes_task",
+        "schedule": crontab(minute=3),
+    },
+    "tradein-expire-unsent": {
+        "task": "tradein.tasks.tradeins_expire_unsent_task",
+        "schedule": crontab(minute=33),
+    },
+    # A counter-offer unanswered for 14 days sends the device back; hourly is plenty.
+    "tradein-counter-offer-silence": {
+        "task": "tradein.tasks.counter_offers_lapse_task",
+        "schedule": crontab(minute=48),
+    },
+    # Lots take bids for 48 hours; a sweep every 5 minutes awards them within minutes of the close.
+    "tradein-close-lots": {
+        "task": "tradein.tasks.lots_close_due_task",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

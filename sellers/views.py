@@ -17,14 +17,14 @@ from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.models import ApiKey, Membership, OrganisationKind, User
 from marketplace.requests import AuthenticatedRequest, SellerRequest
-from marketplace.services import api_key_create, api_key_revoke
+from marketplace.services import api_key_create, api_key_revoke, membership_remove
 from marketplace.tenancy import SESSION_KEY, acting_membership, get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
 from sellers.models import Invitation, SellerDocument
 from sellers.selectors import invitation_for_token
 from sellers.services.applications import Application, seller_apply
-from sellers.services.team import invitation_accept, invitation_create, membership_remove
+from sellers.services.team import invitation_accept, invitation_create
 
 
 def add_service_errors(form: forms.BaseForm, error: ApplicationError) -> None:
@@ -171,7 +171,10 @@ def document(request: SellerRequest, pk: int) -> HttpResponse:
         membership = acting_membership(request, OrganisationKind.SELLER)
         organisation = membership.organisation if membership else None
         item = get_scoped_or_404(documents, organisation, field="seller__organisation", pk=pk)
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
+    # Always a download (Content-Disposition: attachment): an uploaded file never renders in our origin.
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.original_name, as_attachment=True
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'"
     return response

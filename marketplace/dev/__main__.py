@@ -60,6 +60,8 @@ def _environment(services: EmbeddedServices) -> dict[str, str]:
     env = dict(os.environ)
     env.update(services.start())
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    # The embedded servers are a developer's machine: development settings unless told otherwise.
+    env.setdefault("DJANGO_DEBUG", "true")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

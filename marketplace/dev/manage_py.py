@@ -47,6 +47,7 @@ def use_running_servers(var: Path | None = None) -> bool:
     used = [name for name in ("DATABASE_URL", "REDIS_URL") if name in urls and not state.configured(name)]
     for name in used:
         os.environ[name] = urls[name]
+    os.environ.setdefault("DJANGO_DEBUG", "true")  # `make run`'s servers: a development machine
     servers = " and ".join({"DATABASE_URL": "PostgreSQL", "REDIS_URL": "Redis"}[name] for name in used)
     by = f" (used by {state.describe(users)})" if users else ""
     state.log(f"manage.py: DATABASE_URL is not set; using the running embedded {servers} under {var}{by}")

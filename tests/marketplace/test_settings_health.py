@@ -41,20 +41,35 @@ def test_healthz_reports_database_redis_and_broker(client):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_a_check_fails(client, monkeypatch):
+def test_healthz_is_503_when_a_check_fails_and_tells_the_why_only_to_staff(client, monkeypatch, settings):
     from marketplace import health
+    from tests.factories import UserFactory
 
     def broken() -> None:
-        raise ConnectionError("broker down")
+        raise ConnectionError("broker down at 10.0.3.7:6379")
 
     monkeypatch.setitem(health.CHECKS, "broker", broken)
 
+    anonymous = client.get("/healthz")
+    assert anonymous.status_code == 503
+    assert anonymous.json() == {
+        "status": "error",
+        "checks": {"database": {"ok": True}, "redis": {"ok": True}, "broker": {"ok": False}},
+    }
+    assert "10.0.3.7" not in anonymous.content.decode()
+
+    settings.HEALTHZ_TOKEN = "monitor-token"
+    assert client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="wrong").json()["checks"]["broker"] == {"ok": False}
+    monitored = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="monitor-token")
+    assert monitored.json()["checks"]["broker"]["error"] == "ConnectionError: broker down at 10.0.3.7:6379"
+
+    client.force_login(UserFactory(is_staff=True))
     response = client.get("/healthz")
 
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == {
         "ok": False,
-        "error": "ConnectionError: broker down",
+        "error": "ConnectionError: broker down at 10.0.3.7:6379",
         "ms": response.json()["checks"]["broker"]["ms"],
     }
 
@@ -118,3 +133,26 @@ def test_liveness_answers_even_when_every_backing_service_fails(client, monkeypa
     response = client.get("/healthz/live")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_outside_development_and_tests_the_app_refuses_to_start_without_a_secret_key():
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")},
+        "ENCORE_TESTING": "0",
+        "DJANGO_SECRET_KEY": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    development = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "DJANGO_DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert development.returncode == 0, development.stderr

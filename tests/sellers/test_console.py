@@ -111,6 +111,8 @@ def test_documents_are_served_to_their_seller_and_managers_only(client, manager,
     response = client.get(f"/seller/documents/{document.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="proof.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     client.force_login(MembershipFactory(organisation=other.organisation).user)
     assert client.get(f"/seller/documents/{document.pk}/").status_code == 404
