@@ -285,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "SellerOrderStatusEnum": "orders.states.SellerOrderStatus",
     },
 }
+# How many reverse proxies of ours stand in front of the app (load balancer, ingress): the client's
+# address is that many places from the right of X-Forwarded-For (marketplace/clientip.py). 0: the
+# peer's address, and X-Forwarded-For is ignored (a client could write anything there).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # /healthz shows its error texts and timings to platform staff, or to a monitor sending this token.
 HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
 IDEMPOTENCY_KEY_TTL_HOURS = 24
