@@ -45,7 +45,7 @@ format: install ## Format and fix what ruff can
 	$(BIN)/ruff check --fix .
 
 typecheck: install ## mypy (django-stubs, DRF stubs) over the kernel and every app's services, selectors and tasks
-	$(BIN)/mypy
+	DJANGO_SECRET_KEY=typecheck $(BIN)/mypy
 
 floors: ## Fail on an import upwards or an import cycle (docs/architecture.md: the floors)
 	$(PYTHON) scripts/check_floors.py
