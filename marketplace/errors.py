@@ -52,6 +52,9 @@ class ErrorCode(StrEnum):
     PAYOUT_METHOD_UNAVAILABLE = "payout-method-unavailable"
     LOT_CLOSED = "lot-closed"
     BID_TOO_LOW = "bid-too-low"
+    # Webhooks
+    WEBHOOK_URL_NOT_ALLOWED = "webhook-url-not-allowed"
+    WEBHOOK_ENDPOINT_LIMIT = "webhook-endpoint-limit"
 
 
 # HTTP status an error code maps to in the API, and the problem title.
@@ -93,6 +96,8 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.PAYOUT_METHOD_UNAVAILABLE: 422,
     ErrorCode.LOT_CLOSED: 409,
     ErrorCode.BID_TOO_LOW: 422,
+    ErrorCode.WEBHOOK_URL_NOT_ALLOWED: 422,
+    ErrorCode.WEBHOOK_ENDPOINT_LIMIT: 422,
 }
 ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.INVALID_TRANSITION: _("This change of state is not allowed."),
@@ -132,6 +137,8 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.PAYOUT_METHOD_UNAVAILABLE: _("This payout method is not available here."),
     ErrorCode.LOT_CLOSED: _("This lot is no longer open for bids."),
     ErrorCode.BID_TOO_LOW: _("The bid is too low."),
+    ErrorCode.WEBHOOK_URL_NOT_ALLOWED: _("This URL may not receive webhooks."),
+    ErrorCode.WEBHOOK_ENDPOINT_LIMIT: _("The organisation has as many webhook endpoints as it may."),
 }
 
 
