@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     DEVICE_BLOCKLISTED = "device-blocklisted"
     INVALID_DEVICE_IDENTIFIER = "invalid-device-identifier"
     DELIVERY_TIME_OUT_OF_BOUNDS = "delivery-time-out-of-bounds"
+    FILE_TOO_LARGE = "file-too-large"
     # After-sales (warranty): claims, returns, reviews.
     WARRANTY_ENDED = "warranty-ended"
     UNIT_NOT_DELIVERED = "unit-not-delivered"
@@ -79,6 +80,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DEVICE_BLOCKLISTED: 422,
     ErrorCode.INVALID_DEVICE_IDENTIFIER: 400,
     ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: 422,
+    ErrorCode.FILE_TOO_LARGE: 413,
     ErrorCode.WARRANTY_ENDED: 422,
     ErrorCode.UNIT_NOT_DELIVERED: 422,
     ErrorCode.UNIT_REPLACED: 422,
@@ -120,6 +122,7 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.DEVICE_BLOCKLISTED: _("This device is reported stolen and may not be shipped."),
     ErrorCode.INVALID_DEVICE_IDENTIFIER: _("This is not a valid IMEI or serial number."),
     ErrorCode.DELIVERY_TIME_OUT_OF_BOUNDS: _("A delivery time lies between the shipping time and now."),
+    ErrorCode.FILE_TOO_LARGE: _("The file is too large."),
     ErrorCode.WARRANTY_ENDED: _("The warranty of this unit has ended."),
     ErrorCode.UNIT_NOT_DELIVERED: _("This unit has not been delivered yet."),
     ErrorCode.UNIT_REPLACED: _("This unit was replaced; claims name the replacement's identifier."),

@@ -26,7 +26,7 @@ from marketplace.requests import SellerRequest
 from marketplace.tenancy import get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import ImportForm, ListingForm
-from sellers.imports import import_template, listings_export, parse_csv
+from sellers.imports import MAX_BYTES, file_too_large, import_template, listings_export, parse_csv, read_bounded
 from sellers.services.listings import listings_import, seller_listing_create
 from sellers.views import add_service_errors
 
@@ -305,7 +305,10 @@ def listing_import_view(request: SellerRequest) -> HttpResponse:
     errors: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            rows = parse_csv(form.cleaned_data["file"].read())
+            upload = form.cleaned_data["file"]
+            if upload.size is not None and upload.size > MAX_BYTES:
+                raise file_too_large()
+            rows = parse_csv(read_bounded(upload))
             result = listings_import(seller=organisation, actor=_actor(request), rows=rows)
         except ApplicationError as error:
             errors = error.errors

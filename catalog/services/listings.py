@@ -74,6 +74,9 @@ def _check_rules(listing: Listing) -> None:
         errors.append({"field": "stock", "message": _("Stock cannot be negative.")})
     if not (listing.sku or "").strip():
         errors.append({"field": "sku", "message": _("A SKU is required.")})
+    elif listing.sku.startswith(("=", "+", "-", "@")):
+        # Exported to CSV it would run as a spreadsheet formula on the seller's machine.
+        errors.append({"field": "sku", "message": _("A SKU may not start with =, +, - or @.")})
     if listing.currency != listing.market.currency:
         errors.append(
             {

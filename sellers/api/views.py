@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -20,7 +21,7 @@ from marketplace.api.pagination import CursorPagination
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Scope
 from sellers.api.serializers import ImportResultSerializer, ImportRowSerializer, ListingSerializer
-from sellers.imports import ImportRow, parse_csv
+from sellers.imports import MAX_ROWS, ImportRow, parse_csv, read_bounded
 from sellers.services.listings import listings_import, seller_listing_create
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json).")
@@ -133,10 +134,20 @@ class ListingDetail(ListingEndpoint, generics.RetrieveUpdateDestroyAPIView):
 
 
 class CSVParser(parsers.BaseParser):
+    """`text/csv`, read within the import's size bound (a larger body is refused before it is read whole)."""
+
     media_type = "text/csv"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
-        return stream.read()
+        return read_bounded(stream) if stream is not None else b""
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """JSON rows, read within the import's size bound, then parsed."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        data = read_bounded(stream) if stream is not None else b""
+        return super().parse(io.BytesIO(data), media_type, parser_context)
 
 
 @extend_schema(
@@ -163,14 +174,18 @@ class CSVParser(parsers.BaseParser):
     ],
 )
 class ListingImport(ListingEndpoint, generics.GenericAPIView):
-    parser_classes: ClassVar = [parsers.JSONParser, CSVParser]
+    parser_classes: ClassVar = [BoundedJSONParser, CSVParser]
     serializer_class = ImportResultSerializer
 
     @idempotent
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if isinstance(request.data, bytes | str):
             rows = parse_csv(request.data)
+        elif not request.data and (request.content_type or "").startswith("text/csv"):
+            rows = parse_csv(b"")  # DRF hands an empty body over as an empty dict: the file is empty
         elif isinstance(request.data, list):
+            if len(request.data) > MAX_ROWS:
+                raise ApplicationError(ErrorCode.VALIDATION, f"An import holds at most {MAX_ROWS} rows.")
             serializer = ImportRowSerializer(data=request.data, many=True)
             if not serializer.is_valid():
                 raw = serializer.errors  # DRF gives {index: {field: [messages]}} for a list (or a list of dicts)

@@ -1,4 +1,8 @@
-"""An organisation's team: invitations by e-mail (one-time token) and members."""
+"""An organisation's team: invitations by e-mail (one-time token), for seller and partner organisations.
+
+Members' roles and removal are the kernel's (`marketplace.services.membership_role_set`,
+`membership_remove`): both back-offices call them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Membership, MembershipRole, Organisation, User
 from marketplace.services import user_create
-from marketplace.transitions import audit_record
 from sellers import notifications
 from sellers.models import Invitation
 from sellers.selectors import invitation_for_token, invitation_token_hash
@@ -67,19 +70,3 @@ def invitation_accept(*, token: str, user: User | None, password: str | None = N
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
-
-
-def membership_remove(*, membership: Membership, actor: Actor) -> None:
-    """Remove a member; the last owner cannot be removed."""
-    if membership.role == MembershipRole.OWNER and (
-        Membership.objects.filter(organisation=membership.organisation, role=MembershipRole.OWNER).count() == 1
-    ):
-        raise ApplicationError(ErrorCode.VALIDATION, "An organisation keeps at least one owner.")
-    audit_record(
-        obj=membership.organisation,
-        actor=actor,
-        from_status=f"member:{membership.user.email}",
-        to_status="removed",
-        organisation=membership.organisation,
-    )
-    membership.delete()
