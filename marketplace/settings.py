@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "orders",
     "warranty",
     "tradein",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,14 @@ MEDIA_URL = "/media/"
 # Seller documents and other private files: never served by URL, only through access-checked views.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 SELLER_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# The largest file any upload may be (documents, photos); bigger ones are dropped while they stream in
+# (marketplace/uploads.py), never written whole and then measured.
+FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "marketplace.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 QUALITY_CHARTER_VERSION = "2026-09"
 PROBATION_DAYS = 40
 PROBATION_DAILY_LISTING_CAP = 5
@@ -304,6 +313,17 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe's own; tes
 ORDERS_PAYMENT_MINUTES = env.int("ORDERS_PAYMENT_MINUTES", default=30)  # unpaid orders expire, stock comes back
 ORDERS_AUTO_DELIVER_DAYS = env.int("ORDERS_AUTO_DELIVER_DAYS", default=10)  # shipped -> delivered if no scan
 ORDERS_RETURN_WINDOW_DAYS = 30  # DOMAIN.md: return without a reason within 30 days of delivery
+
+# --- Webhooks (partners app) -------------------------------------------------------
+# Production: endpoint URLs must be https and resolve only to public addresses (checked at creation
+# and before every attempt). True allows http and private/loopback addresses: local receivers in
+# development and tests. Never true in production (`check --deploy` warns).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG or TESTING)
+WEBHOOKS_TIMEOUT_SECONDS = 10  # API.md: one attempt (DNS, connect, TLS, answer) within 10 s
+# Deliveries queued in Redis at once; a larger backlog waits in the database (no memory growth).
+WEBHOOKS_MAX_QUEUED = env.int("WEBHOOKS_MAX_QUEUED", default=1000)
+# The answer to an invoiced partner order's monthly invoice: who issues it (lines of text).
+INVOICE_ISSUER = env.list("INVOICE_ISSUER", default=["Encore", "Marketplace for refurbished electronics"])
 
 # --- Trade-in --------------------------------------------------------------------
 # The platform's bank account that trade-in payouts leave from (the debtor of the SEPA credit
@@ -395,6 +415,18 @@ CELERY_BEAT_SCHEDULE = {
     "tradein-close-lots": {
         "task": "tradein.tasks.lots_close_due_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # Webhooks: events are relayed right after their commit (a nudge); this sweep is what makes
+    # delivery survive a lost nudge or a process killed after a commit, and it queues due retries
+    # (the first retry waits 30-60 s). Every 15 s: one query on a partial index when idle.
+    "webhooks-relay": {
+        "task": "partners.tasks.webhook_relay_task",
+        "schedule": 15.0,
+    },
+    # The delivery log is kept 30 days; nightly deletion in bounded batches.
+    "webhooks-purge-log": {
+        "task": "partners.tasks.webhook_deliveries_purge_task",
+        "schedule": crontab(minute=27, hour=3),
     },
 }
 

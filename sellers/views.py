@@ -19,6 +19,7 @@ from marketplace.models import ApiKey, Membership, OrganisationKind, User
 from marketplace.requests import AuthenticatedRequest, SellerRequest
 from marketplace.services import api_key_create, api_key_revoke, membership_remove
 from marketplace.tenancy import SESSION_KEY, acting_membership, get_scoped_or_404, scope
+from marketplace.uploads import add_oversized_upload_errors
 from sellers import selectors
 from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
 from sellers.models import Invitation, SellerDocument
@@ -39,6 +40,9 @@ def add_service_errors(form: forms.BaseForm, error: ApplicationError) -> None:
 @login_required
 def apply(request: AuthenticatedRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        form.is_valid()
+        add_oversized_upload_errors(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

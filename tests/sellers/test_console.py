@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.models import AuditEvent
-from sellers.models import SellerDocument
+from sellers.models import Seller, SellerDocument
 from sellers.states import SellerStatus
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.catalog import make_listing
@@ -141,6 +141,15 @@ def test_applying_through_the_page(client, private_media):
 
     bad = client.post("/seller/apply/", {**data, "vat_id": "FR123", "documents": pdf()})
     assert "not a valid VAT id" in bad.content.decode()
+
+    # A file past the upload bound is dropped while it streams in, and said so next to the field.
+    huge = pdf("huge.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1))
+    too_big = client.post("/seller/apply/", {**data, "documents": huge})
+    assert too_big.status_code == 200
+    page = too_big.content.decode()
+    assert "huge.pdf: the file is larger than 10 MB." in page
+    assert "This field is required" not in page
+    assert not Seller.objects.exists()
 
     done = client.post("/seller/apply/", {**data, "documents": pdf()})
     assert done.status_code == 302
