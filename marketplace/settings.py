@@ -390,6 +390,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.carts_purge_abandoned_task",
         "schedule": crontab(minute=7, hour=3),
     },
+    # A refund is recorded before the provider is called; one still pending after a crash or an
+    # outage is sent again with its own idempotency key. Every 5 minutes: the buyer waits minutes, not hours.
+    "orders-retry-pending-refunds": {
+        "task": "orders.tasks.refunds_retry_pending_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # DOMAIN.md: sellers are paid on the 6th, 16th and 26th of each month (early morning UTC,
     # before European banking hours). A rerun the same day changes nothing (one payout per date).
     "orders-payouts": {

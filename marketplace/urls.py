@@ -35,12 +35,15 @@ urlpatterns = [
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
     path("invitations/", include("sellers.invitation_urls")),
     path("seller/orders/", include("orders.seller_urls")),
+    path("seller/tradein-lots/", include("tradein.seller_urls")),
     path("seller/", include("sellers.urls")),
+    path("console/trade-ins/", include("tradein.console_urls")),
     path("console/", include("sellers.console_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("marketplace.api.urls")),
     path("", include("orders.urls")),
     path("", include("warranty.urls")),
+    path("", include("tradein.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -8,6 +8,7 @@ Partner orders are paid on invoice (`InvoiceGateway`): nothing to charge now.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -40,6 +41,7 @@ class PaymentGateway(Protocol):
 
 
 def stripe_configured() -> bool:
+    """All three Stripe keys are set (read at call time: tests and reloads change them)."""
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
 
 
@@ -120,7 +122,8 @@ class TestGateway:
         return None
 
     def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
-        return f"test_re_{uuid.uuid4().hex[:24]}"
+        # Like Stripe, the same idempotency key gives the same refund.
+        return f"test_re_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]}"
 
     def transfer(self, *, destination: str, amount: Money, idempotency_key: str, description: str) -> str:
         return f"test_tr_{uuid.uuid4().hex[:24]}"
@@ -135,7 +138,8 @@ class InvoiceGateway(TestGateway):
         return PaymentStart(reference=f"inv_{order_number}", client_secret="")
 
     def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
-        return f"credit_note_{uuid.uuid4().hex[:16]}"
+        # A credit note on the partner's next invoice; its number is stable for a given refund.
+        return f"CN-{hashlib.sha256(idempotency_key.encode()).hexdigest()[:12].upper()}"
 
 
 def checkout_gateway() -> PaymentGateway:
@@ -152,5 +156,6 @@ def gateway_for(provider: str) -> PaymentGateway:
 
 
 def transfer_gateway() -> PaymentGateway:
-    """Payouts go through Stripe Connect when configured; otherwise they are recorded as test transfers."""
-    return StripeGateway() if settings.STRIPE_SECRET_KEY else TestGateway()
+    """Payouts go through Stripe Connect when checkout takes real payments (all three keys); while checkout
+    runs on the test provider they are recorded as test transfers, never real money."""
+    return StripeGateway() if stripe_configured() else TestGateway()

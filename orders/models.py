@@ -9,7 +9,7 @@ two payouts for one seller, currency and pay date.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -20,7 +20,18 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Market, Organisation
 from marketplace.money import Money
-from orders.states import CancelledBy, OrderStatus, PaymentStatus, PayoutStatus, SellerOrderStatus, is_late
+from orders.states import (
+    CancelledBy,
+    OrderStatus,
+    PaymentStatus,
+    PayoutStatus,
+    RefundStatus,
+    SellerOrderStatus,
+    ShopperStatus,
+    is_late,
+    order_shopper_status,
+    parcel_shopper_status,
+)
 
 DEFAULT_COMMISSION_BASIS_POINTS = 1000  # 10 %
 
@@ -170,6 +181,12 @@ class Order(models.Model):
     def vat(self) -> Money:
         return Money(self.vat_amount, self.currency)
 
+    @property
+    def shopper_status(self) -> ShopperStatus:
+        """The order's one status as its buyer reads it (`orders.states.order_shopper_status`); reads the
+        parcels through `seller_orders.all()`, so prefetch them for a list."""
+        return order_shopper_status(self.status, [seller_order.status for seller_order in self.seller_orders.all()])
+
 
 class SellerOrder(models.Model):
     """The part of an order one seller fulfils: its own status, parcel and money."""
@@ -247,6 +264,19 @@ class SellerOrder(models.Model):
     @property
     def seller_net(self) -> Money:
         return self.subtotal - self.commission
+
+    @property
+    def shopper_status(self) -> ShopperStatus:
+        """This parcel's status as its buyer reads it (`orders.states.parcel_shopper_status`)."""
+        return parcel_shopper_status(self.status)
+
+    @property
+    def return_window_ends_at(self) -> datetime | None:
+        """The end of the return window: delivery + ORDERS_RETURN_WINDOW_DAYS (30), the moment the seller
+        order completes. None before delivery."""
+        if self.delivered_at is None:
+            return None
+        return self.delivered_at + timedelta(days=settings.ORDERS_RETURN_WINDOW_DAYS)
 
     def is_late(self, now: datetime | None = None) -> bool:
         if self.status in (SellerOrderStatus.CANCELLED, SellerOrderStatus.PENDING_PAYMENT):
@@ -381,26 +411,85 @@ class Payment(models.Model):
         return Money(self.captured_amount - self.refunded_amount, self.currency)
 
 
+class RefundMethod(models.TextChoices):
+    PROVIDER = "provider", _("To the payment method")
+    CREDIT_NOTE = "credit_note", _("Credit note on the partner's invoice")
+
+
 class Refund(models.Model):
+    """Money going back to a buyer: recorded first (pending, with its idempotency key), then sent to the
+    provider, then marked succeeded (`orders.services.refunds`). A crash between the provider's answer and
+    the mark leaves it pending; the retry sends the same key, so the provider never pays twice."""
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     seller_order = models.ForeignKey(
         SellerOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
     amount = models.BigIntegerField(_("amount (minor units)"))
     currency = models.CharField(max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    method = models.CharField(_("method"), max_length=12, choices=RefundMethod.choices, default=RefundMethod.PROVIDER)
     reference = models.CharField(_("provider reference"), max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
     class Meta:
         ordering = ("created_at", "id")
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
-        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="refund_status_valid"),
+            models.CheckConstraint(condition=Q(method__in=RefundMethod.values), name="refund_method_valid"),
+        ]
+        indexes: ClassVar = [
+            # The retry sweep: refunds still pending, oldest first.
+            models.Index(fields=("created_at",), name="refund_pending", condition=Q(status=RefundStatus.PENDING)),
+        ]
 
     def __str__(self) -> str:
         return f"refund {self.reference or self.pk}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class LineHold(models.Model):
+    """Part of a line's money kept out of the seller's payout while a claim or a return is open on it
+    (DOMAIN.md). Placed and released by `orders.services.holds` for the app that opened the claim or
+    return; `source` names it ("claim-12", "return-7") and makes each hold happen once. The ledger books
+    the amount from the seller's pending or payable account into `seller_held`, and back on release."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="holds")
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.PROTECT, related_name="holds")
+    seller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("held for"), max_length=40, unique=True)
+    units = models.PositiveIntegerField(_("units"))
+    amount = models.BigIntegerField(_("amount held (minor units)"))
+    currency = models.CharField(max_length=3)
+    placed_at = models.DateTimeField(_("held since"), default=timezone.now)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-placed_at", "-id")
+        verbose_name = _("payout hold")
+        verbose_name_plural = _("payout holds")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="line_hold_amount_not_negative"),
+            models.CheckConstraint(condition=Q(units__gte=1), name="line_hold_units_positive"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("seller",), name="line_hold_open", condition=Q(released_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.source}"
 
     @property
     def money(self) -> Money:
@@ -482,6 +571,7 @@ class LedgerAccount(models.TextChoices):
     SELLER_PENDING = "seller_pending", _("Owed to seller, in return window")
     SELLER_AVAILABLE = "seller_available", _("Owed to seller, payable")
     COMMISSION = "commission", _("Platform commission")
+    SELLER_HELD = "seller_held", _("Owed to seller, held while a claim or return is open")
     # Trade-in (booked by trade-in through `orders.services.ledger`): devices bought, what is owed
     # for them (store credit to shoppers, credit to partners), and lots sold to refurbishers.
     TRADEIN_STOCK = "tradein_stock", _("Traded-in devices bought")
@@ -495,6 +585,8 @@ class LedgerKind(models.TextChoices):
     RELEASE = "release", _("Return window over")
     REFUND = "refund", _("Refund")
     PAYOUT = "payout", _("Payout")
+    HOLD = "hold", _("Held for a claim or return")
+    HOLD_RELEASE = "hold_release", _("Hold released")
     TRADEIN_PURCHASE = "tradein_purchase", _("Trade-in bought")
     TRADEIN_LOT_SALE = "tradein_lot_sale", _("Trade-in lot sold")
     STORE_CREDIT_SPENT = "store_credit_spent", _("Store credit spent")

@@ -227,17 +227,20 @@ class Balance:
     currency: str
     pending: Money
     available: Money
+    held: Money  # kept out of payouts while a claim or a return is open on its lines
 
     @property
     def total(self) -> Money:
-        return self.pending + self.available
+        return self.pending + self.available + self.held
 
 
 def seller_balances(*, seller: Organisation) -> list[Balance]:
-    """What the platform owes a seller, per currency: pending (return window open) and payable."""
+    """What the platform owes a seller, per currency: pending (return window open), payable, and held
+    (claims and returns open)."""
     rows = (
         LedgerEntry.objects.filter(
-            seller=seller, account__in=[LedgerAccount.SELLER_PENDING, LedgerAccount.SELLER_AVAILABLE]
+            seller=seller,
+            account__in=[LedgerAccount.SELLER_PENDING, LedgerAccount.SELLER_AVAILABLE, LedgerAccount.SELLER_HELD],
         )
         .values("currency", "account")
         .annotate(total=Sum("amount"))
@@ -250,6 +253,7 @@ def seller_balances(*, seller: Organisation) -> list[Balance]:
             currency=currency,
             pending=Money(values.get(LedgerAccount.SELLER_PENDING, 0), currency),
             available=Money(values.get(LedgerAccount.SELLER_AVAILABLE, 0), currency),
+            held=Money(values.get(LedgerAccount.SELLER_HELD, 0), currency),
         )
         for currency, values in sorted(totals.items())
     ]

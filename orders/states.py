@@ -15,7 +15,8 @@ Late shipment is derived (`is_late`), never stored as a status.
 Payment (the charge of one order, as the provider reports it):
     pending -> succeeded | failed | cancelled       (paid; declined; the order expired unpaid)
     failed | cancelled -> succeeded                 (captured after the order closed: refunded at once)
-Refunds are rows of their own (`Refund`), never a payment status.
+Refunds are rows of their own (`Refund`), never a payment status:
+    pending -> succeeded | failed                   (recorded first, then sent with its idempotency key)
 
 Payout (one transfer to a seller on a pay date):
     pending -> paid | failed                        (a failed transfer's money is payable again)
@@ -98,6 +99,19 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("On its way")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+}
+
+
 class PayoutStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     PAID = "paid", _("Paid")
@@ -130,3 +144,65 @@ def is_late(*, ship_by_at: datetime | None, shipped_at: datetime | None, now: da
     if shipped_at is not None:
         return shipped_at > ship_by_at
     return now > ship_by_at
+
+
+# --- derived: what a shopper reads --------------------------------------------------------------
+# The seller's working words ("Paid, to accept") mean little to a buyer: the storefront shows these.
+class ShopperStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    PAYMENT_DECLINED = "payment_declined", _("Payment declined")
+    NOT_PAID_IN_TIME = "not_paid_in_time", _("Not paid in time")
+    PREPARING = "preparing", _("Being prepared")
+    PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
+    ON_ITS_WAY = "on_its_way", _("On its way")
+    PARTLY_DELIVERED = "partly_delivered", _("Partly delivered")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+_PARCEL_SHOPPER_STATUS = {
+    S.PENDING_PAYMENT: ShopperStatus.AWAITING_PAYMENT,
+    S.PAID: ShopperStatus.PREPARING,
+    S.ACCEPTED: ShopperStatus.PREPARING,
+    S.SHIPPED: ShopperStatus.ON_ITS_WAY,
+    S.DELIVERED: ShopperStatus.DELIVERED,
+    S.COMPLETED: ShopperStatus.DELIVERED,
+    S.CANCELLED: ShopperStatus.CANCELLED,
+    S.REFUNDED: ShopperStatus.REFUNDED,
+}
+
+
+def parcel_shopper_status(status: str) -> ShopperStatus:
+    """One parcel (seller order) as its buyer reads it. Pure."""
+    return _PARCEL_SHOPPER_STATUS[SellerOrderStatus(status)]
+
+
+def order_shopper_status(order_status: str, parcel_statuses: list[str]) -> ShopperStatus:
+    """The whole order as its buyer reads it, from the order's status and its parcels'. Pure.
+
+    Unpaid orders say why; a paid order follows its live parcels (cancelled and refunded ones set
+    aside, unless every parcel is): all delivered, some delivered, all on their way, some shipped,
+    or being prepared.
+    """
+    if order_status == OrderStatus.PENDING_PAYMENT:
+        return ShopperStatus.AWAITING_PAYMENT
+    if order_status == OrderStatus.PAYMENT_FAILED:
+        return ShopperStatus.PAYMENT_DECLINED
+    if order_status == OrderStatus.EXPIRED:
+        return ShopperStatus.NOT_PAID_IN_TIME
+    parcels = [parcel_shopper_status(status) for status in parcel_statuses]
+    live = [p for p in parcels if p not in (ShopperStatus.CANCELLED, ShopperStatus.REFUNDED)]
+    if not live:
+        return ShopperStatus.REFUNDED if ShopperStatus.REFUNDED in parcels else ShopperStatus.CANCELLED
+    delivered = sum(p == ShopperStatus.DELIVERED for p in live)
+    shipped = sum(p == ShopperStatus.ON_ITS_WAY for p in live)
+    if delivered == len(live):
+        return ShopperStatus.DELIVERED
+    if delivered:
+        return ShopperStatus.PARTLY_DELIVERED
+    if shipped == len(live):
+        return ShopperStatus.ON_ITS_WAY
+    if shipped:
+        return ShopperStatus.PARTLY_SHIPPED
+    return ShopperStatus.PREPARING

@@ -11,6 +11,7 @@ from orders.services.cart import carts_purge_abandoned
 from orders.services.fulfilment import seller_orders_auto_deliver, seller_orders_complete_due
 from orders.services.payment import orders_expire_unpaid
 from orders.services.payouts import payouts_run
+from orders.services.refunds import refunds_retry_pending
 
 
 @shared_task(acks_late=True)
@@ -41,3 +42,9 @@ def carts_purge_abandoned_task() -> int:
 def payouts_run_task() -> int:
     """The pay date's transfers to sellers (one per seller and currency)."""
     return len(payouts_run())
+
+
+@shared_task(acks_late=True)
+def refunds_retry_pending_task() -> int:
+    """Refunds still pending after a crash or a provider outage are sent again with their own key."""
+    return refunds_retry_pending()

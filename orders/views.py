@@ -183,7 +183,9 @@ def test_pay(request: HttpRequest, number: str) -> HttpResponse:
         if request.POST.get("outcome") == "pay":
             messages.success(request, _("Payment received (test provider). Thank you!"))
         else:
-            messages.error(request, _("The payment was declined. Nothing was charged and the items went back on sale."))
+            messages.error(
+                request, _("The payment was declined. Nothing was charged; your items are back in your cart.")
+            )
     return redirect("orders:account_order", number=order.number)
 
 

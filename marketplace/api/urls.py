@@ -14,4 +14,5 @@ urlpatterns = [
     path("seller/orders/", include("orders.api.seller_urls")),
     path("seller/", include("sellers.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("tradein.api.urls")),
 ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import User
-from orders.models import Cart, CartLine
+from orders.models import Cart, CartLine, Order, OrderLine
 
 MAX_QUANTITY_PER_LINE = 10
 
@@ -116,6 +116,38 @@ def cart_clear(*, cart: Cart, listing_ids: list[int] | None = None) -> None:
     if listing_ids is not None:
         lines = lines.filter(listing_id__in=listing_ids)
     lines.delete()
+
+
+def cart_restore_order(*, order: Order) -> int:
+    """Put an unpaid order's lines back in its buyer's cart (a declined or abandoned payment keeps the
+    cart, so paying again is one click). Quantities add to what the cart holds, at most 10 per line;
+    the price the shopper saw is the order's, so a change since shows plainly. A partner's order
+    (no buyer) has no cart. Returns the number of lines restored. Joins the caller's transaction."""
+    if order.buyer_id is None:
+        return 0
+    cart, _ = Cart.objects.get_or_create(user_id=order.buyer_id)
+    lines = list(
+        OrderLine.objects.filter(seller_order__order=order, listing__isnull=False).values_list(
+            "listing_id", "quantity", "unit_price_amount", "currency"
+        )
+    )
+    if not lines:
+        return 0
+    table = CartLine._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for listing_id, quantity, price, currency in sorted(lines):
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (cart_id, listing_id, quantity, seen_price_amount, currency, added_at)
+                VALUES (%s, %s, LEAST(%s, %s), %s, %s, %s)
+                ON CONFLICT (cart_id, listing_id) DO UPDATE
+                    SET quantity = LEAST({table}.quantity + EXCLUDED.quantity, %s)
+                """,  # noqa: S608 - the table name comes from model meta; values are bound
+                [cart.pk, listing_id, quantity, MAX_QUANTITY_PER_LINE, price, currency, now, MAX_QUANTITY_PER_LINE],
+            )
+    Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+    return len(lines)
 
 
 def carts_purge_abandoned(*, older_than_days: int = 30) -> int:

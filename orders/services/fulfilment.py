@@ -24,9 +24,9 @@ from orders import hooks, notifications
 from orders.models import BlockedDevice, IdentifierKind, OrderLine, OrderUnit, Payment, SellerOrder
 from orders.services import ledger
 from orders.services.events import order_event_data
-from orders.services.payment import payment_refund
+from orders.services.refunds import refund_issue
 from orders.services.stock import stock_restock
-from orders.states import CANCELLABLE, TRANSITIONS, CancelledBy, SellerOrderStatus
+from orders.states import CANCELLABLE, TRANSITIONS, CancelledBy, RefundStatus, SellerOrderStatus
 
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,30}$")
 
@@ -251,7 +251,9 @@ def seller_orders_complete_due(*, now: datetime | None = None, batch: int = 500)
 def seller_order_cancel(*, seller_order: SellerOrder, actor: Actor, by: CancelledBy, reason: str = "") -> SellerOrder:
     """paid | accepted -> cancelled, by the shopper or the seller (counts against its quality) or the platform.
 
-    The seller order's amount is refunded through the payment provider and the units go back to stock.
+    The seller order's amount is refunded (`refund_issue`, key `refund-cancel-<id>`) and the units go
+    back to stock. Emits `order.cancelled` to the seller (and the partner of a partner order); the
+    shopper and the seller are e-mailed after commit. Raises INVALID_TRANSITION once it has shipped.
     """
     if seller_order.status not in CANCELLABLE:
         raise ApplicationError(
@@ -268,45 +270,62 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor: Actor, by: Cancelle
             extra_updates={"cancelled_at": timezone.now(), "cancelled_by": by, "cancel_reason": reason[:300]},
         )
         payment = Payment.objects.get(order_id=seller_order.order_id)
-        payment_refund(
+        refund_issue(
             payment=payment,
             amount=Money(seller_order.subtotal_amount, seller_order.currency),
             actor=actor,
             reason=f"seller order {seller_order.pk} cancelled by {by}",
+            idempotency_key=f"refund-cancel-{seller_order.pk}",
             seller_order=seller_order,
         )
         stock_restock(seller_order=seller_order)
+        data = {**order_event_data(seller_order.order, seller_order), "cancelled_by": by}
+        emit(EventType.ORDER_CANCELLED, data, seller_order.seller)
+        if seller_order.order.partner_id:
+            emit(EventType.ORDER_CANCELLED, data, seller_order.order.partner)
         pk = seller_order.pk
         transaction.on_commit(lambda: notifications.seller_order_cancelled_notify_task.delay(pk))
     return seller_order
 
 
 def seller_order_refund(*, seller_order: SellerOrder, actor: Actor, reason: str) -> SellerOrder:
-    """delivered | completed -> refunded: what is left of the seller order's amount goes back to the shopper.
+    """delivered | completed -> refunded: what is left of the seller order's amount goes back to the buyer.
 
-    Through the payment provider (Stripe's Refund API), never beyond what was captured; the seller's
-    share is clawed back from its pending or payable balance in the ledger. (Returns and warranty
-    decisions call this; the units do not go back to stock: they come back through the return flow.)
+    Through `refund_issue` (key `refund-rest-<id>`), never beyond what was captured; the seller's share
+    is clawed back from its pending or payable balance, and the refund moves the seller order to
+    refunded. The units do not go back to stock. Raises INVALID_TRANSITION when it is not delivered
+    or completed (a second call finds it refunded).
     """
     with transaction.atomic():
         locked = SellerOrder.objects.select_for_update().get(pk=seller_order.pk)
-        already = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
+        if locked.status not in (SellerOrderStatus.DELIVERED, SellerOrderStatus.COMPLETED):
+            raise ApplicationError(
+                ErrorCode.INVALID_TRANSITION,
+                f"seller order cannot go from {locked.status} to refunded.",
+                extra={
+                    "from": locked.status,
+                    "to": SellerOrderStatus.REFUNDED,
+                    "allowed": sorted(TRANSITIONS[locked.status]),
+                },
+            )
+        already = locked.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"] or 0
         remaining = locked.subtotal_amount - already
         if remaining > 0:
-            payment = Payment.objects.get(order_id=locked.order_id)
-            payment_refund(
-                payment=payment,
+            refund_issue(
+                payment=Payment.objects.get(order_id=locked.order_id),
                 amount=Money(remaining, locked.currency),
                 actor=actor,
                 reason=reason or f"seller order {locked.pk} refunded",
+                idempotency_key=f"refund-rest-{locked.pk}",
                 seller_order=locked,
             )
-        seller_order = transition(
-            locked,
-            to=SellerOrderStatus.REFUNDED,
-            actor=actor,
-            transitions=TRANSITIONS,
-            organisation=locked.seller,
-            reason=reason,
-        )
-    return seller_order
+        else:
+            transition(
+                locked,
+                to=SellerOrderStatus.REFUNDED,
+                actor=actor,
+                transitions=TRANSITIONS,
+                organisation=locked.seller,
+                reason=reason,
+            )
+    return SellerOrder.objects.get(pk=seller_order.pk)

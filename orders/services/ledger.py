@@ -4,6 +4,8 @@
 - release (return window over, seller order completed): seller_pending +net, seller_available -net
 - refund: cash -amount, seller_pending|seller_available +net share, commission +commission share
 - payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
+- hold (a claim or return open on a line): seller_pending|seller_available +net share, seller_held -net share;
+  hold_release books it back (into seller_available once the seller order has completed)
 A seller's balance is what the platform owes it: minus the sum of its seller_* accounts
 (`orders.selectors.seller_balances`).
 """
@@ -97,11 +99,19 @@ def commission_share(*, seller_order: SellerOrder, amount: int) -> int:
     return int(raw.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def seller_account_of(seller_order: SellerOrder) -> str:
+    """Where a seller order's money sits now: payable once it completed (the return window is over),
+    pending before."""
+    if seller_order.completed_at is not None or seller_order.status == SellerOrderStatus.COMPLETED:
+        return A.SELLER_AVAILABLE
+    return A.SELLER_PENDING
+
+
 def book_refund(*, refund: Refund, seller_order: SellerOrder, payment: Payment) -> None:
     """Claw back: money leaves the platform; the seller's share comes off its pending or payable balance."""
     commission = commission_share(seller_order=seller_order, amount=refund.amount)
     net = refund.amount - commission
-    seller_account = A.SELLER_AVAILABLE if seller_order.status == SellerOrderStatus.COMPLETED else A.SELLER_PENDING
+    seller_account = seller_account_of(seller_order)
     _book(
         LedgerKind.REFUND,
         [(_cash_account(payment), -refund.amount), (seller_account, net), (A.COMMISSION, commission)],
@@ -109,6 +119,40 @@ def book_refund(*, refund: Refund, seller_order: SellerOrder, payment: Payment) 
         seller_id=seller_order.seller_id,
         seller_order=seller_order,
         refund=refund,
+    )
+
+
+def book_refund_reversal(*, refund: Refund) -> None:
+    """A refund that failed for good: its claw-back journal is booked in reverse (the seller is owed again)."""
+    entries = list(LedgerEntry.objects.filter(refund=refund, kind=LedgerKind.REFUND))
+    if not entries:
+        return
+    _book(
+        LedgerKind.REFUND,
+        [(entry.account, -entry.amount) for entry in entries],
+        currency=refund.currency,
+        seller_id=entries[0].seller_id,
+        seller_order_id=refund.seller_order_id,
+        refund=refund,
+    )
+
+
+def book_hold(*, seller_order: SellerOrder, amount: int, release: bool = False) -> None:
+    """Hold (or release) part of a seller order's net while a claim or return is open on it: from the
+    seller's pending or payable account into `seller_held`, and back. Payouts pay only `seller_available`,
+    so held money waits; a release after completion lands in the payable account."""
+    if amount <= 0:
+        return
+    account = seller_account_of(seller_order)
+    rows = [(account, amount), (A.SELLER_HELD, -amount)]
+    if release:
+        rows = [(account, -amount), (A.SELLER_HELD, amount)]
+    _book(
+        LedgerKind.HOLD_RELEASE if release else LedgerKind.HOLD,
+        rows,
+        currency=seller_order.currency,
+        seller_id=seller_order.seller_id,
+        seller_order=seller_order,
     )
 
 

@@ -1,5 +1,5 @@
 """Payment outcomes: start a payment, paid, payment failed, expired; Stripe events (each processed
-once), the test provider's buttons, and refunds that never exceed what was captured.
+once), the test provider's buttons (refunds: `orders.services.refunds`).
 
 The order's status (and its seller orders') follows what the payment provider says: only the
 signed webhook, the test provider's buttons and a partner's invoice make an order paid.
@@ -8,12 +8,10 @@ signed webhook, the test provider's buttons and a partner's invoice make an orde
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from marketplace.actors import Actor
@@ -28,11 +26,12 @@ from orders.models import (
     Payment,
     PaymentProvider,
     ProcessedStripeEvent,
-    Refund,
     SellerOrder,
 )
 from orders.services import ledger
+from orders.services.cart import cart_restore_order
 from orders.services.events import order_event_data
+from orders.services.refunds import refund_issue
 from orders.services.stock import stock_release
 from orders.states import (
     ORDER_TRANSITIONS,
@@ -147,6 +146,8 @@ def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
                 extra_updates={"cancelled_at": timezone.now(), "cancelled_by": CancelledBy.PLATFORM},
             )
         stock_release(order=order)
+        # The cart keeps what was in it: paying again is one click away.
+        cart_restore_order(order=order)
     return order
 
 
@@ -248,7 +249,13 @@ def _intent_succeeded(intent: dict[str, Any]) -> None:
             reason="paid after the order expired",
             extra_updates={"captured_amount": received.amount},
         )
-        payment_refund(payment=payment, amount=received, actor=actor, reason="paid after the order expired")
+        refund_issue(
+            payment=payment,
+            amount=received,
+            actor=actor,
+            reason="paid after the order expired",
+            idempotency_key=f"refund-late-capture-{payment.pk}",
+        )
 
 
 def _intent_failed(intent: dict[str, Any]) -> None:
@@ -273,54 +280,3 @@ def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
 
 
 test_payment_settle.__test__ = False  # type: ignore[attr-defined]
-
-
-# --- refunds -----------------------------------------------------------------------------------
-def payment_refund(
-    *,
-    payment: Payment,
-    amount: Money,
-    actor: Actor,
-    reason: str,
-    seller_order: SellerOrder | None = None,
-) -> Refund:
-    """Refund part of a payment through its provider (Stripe's Refund API).
-
-    The payment row is locked for the whole refund, so concurrent refunds queue, and each sees
-    what the previous ones took: the total refunded never exceeds what was captured (also a CHECK).
-    The provider call carries an idempotency key. With a seller order, the refund is booked
-    against it in the ledger (claw-back of the seller's share).
-    Raises REFUND_EXCEEDS_CAPTURE, PAYMENT_PROVIDER_ERROR (nothing recorded then).
-    """
-    if amount.amount <= 0:
-        raise ApplicationError(ErrorCode.VALIDATION, "A refund is a positive amount.")
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if amount.currency != locked.currency:
-            raise ApplicationError(ErrorCode.CURRENCY_MISMATCH, "The refund's currency differs from the payment's.")
-        if amount.amount > locked.captured_amount - locked.refunded_amount:
-            raise ApplicationError(
-                ErrorCode.REFUND_EXCEEDS_CAPTURE,
-                f"At most {locked.refundable} can still be refunded.",
-                extra={"refundable": locked.refundable.as_dict()},
-            )
-        key = f"refund-{uuid.uuid4().hex}"
-        reference = gateways.gateway_for(locked.provider).refund(
-            reference=locked.reference or "", amount=amount, idempotency_key=key
-        )
-        refund = Refund.objects.create(
-            payment=locked,
-            seller_order=seller_order,
-            amount=amount.amount,
-            currency=amount.currency,
-            reference=reference,
-            idempotency_key=key,
-            reason=reason[:300],
-        )
-        Payment.objects.filter(pk=locked.pk).update(
-            refunded_amount=F("refunded_amount") + amount.amount, updated_at=timezone.now()
-        )
-        if seller_order is not None:
-            ledger.book_refund(refund=refund, seller_order=seller_order, payment=locked)
-    payment.refresh_from_db()
-    return refund

@@ -47,7 +47,7 @@ def test_buy_ship_deliver_and_see_the_warranty(page, live_server, artifacts_dir)
     page.screenshot(path=str(artifacts_dir / "orders-pay-test-provider.png"), full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Pay (test)").click()
-    assert page.get_by_test_id("order-status").inner_text() == "Paid"
+    assert page.get_by_test_id("order-status").inner_text() == "Being prepared"
     order = Order.objects.get()
     with page.expect_navigation():
         page.get_by_role("button", name="Log out").click()

@@ -21,7 +21,7 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Event
 from marketplace.money import Money
 from orders.models import LedgerEntry, Order, Payment, ProcessedStripeEvent, Refund
-from orders.services.payment import payment_refund
+from orders.services.refunds import refund_issue
 from orders.states import OrderStatus
 from tests.factories import OrganisationFactory, api_key_for
 from tests.factories.catalog import make_listing
@@ -146,8 +146,12 @@ def test_concurrent_refunds_adding_up_to_150_percent_refund_at_most_100(stripe_f
     payment = Payment.objects.get(order=order)
 
     def refund(i: int) -> Any:
-        return payment_refund(
-            payment=Payment.objects.get(pk=payment.pk), amount=Money(7500, "EUR"), actor=SYSTEM, reason="race"
+        return refund_issue(
+            payment=Payment.objects.get(pk=payment.pk),
+            amount=Money(7500, "EUR"),
+            actor=SYSTEM,
+            reason="race",
+            idempotency_key=f"refund-race-{i}",
         )
 
     results = race(6, refund)  # 6 x 75.00 = 450.00 = 150 % of 300.00
@@ -183,3 +187,28 @@ def test_payment_and_expiry_at_the_same_time_never_keep_money_for_released_stock
             assert order.status == OrderStatus.EXPIRED
             assert payment.refunded_amount == payment.captured_amount == 30000
             assert Listing.objects.get(pk=listing.pk).stock == 1
+
+
+def test_a_refund_requested_twice_at_once_pays_once(stripe_fake):
+    for round_ in range(5):
+        listing = make_listing(stock=1, price_amount=30000)
+        order = paid((listing, 1))
+        payment = Payment.objects.get(order=order)
+
+        def refund(i: int, payment_id: int = payment.pk, key: str = f"refund-return-{round_}") -> Any:
+            return refund_issue(
+                payment=Payment.objects.get(pk=payment_id),
+                amount=Money(30000, "EUR"),
+                actor=SYSTEM,
+                reason="return received",
+                idempotency_key=key,
+            )
+
+        results = race(4, refund)
+
+        assert all(isinstance(r, Refund) for r in results), results
+        assert len({r.pk for r in results}) == 1
+        payment.refresh_from_db()
+        assert payment.refunded_amount == 30000
+        assert Refund.objects.filter(payment=payment).count() == 1
+        assert stripe_fake.keys("/v1/refunds").count(f"refund-return-{round_}") == 1

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from catalog.models import Listing
 from marketplace.models import AuditEvent
 from marketplace.money import Money
 from orders.models import LedgerEntry, Order, PaymentProvider, ProcessedStripeEvent, Refund
-from orders.services.payment import payment_refund
-from orders.states import OrderStatus, SellerOrderStatus
+from orders.services.refunds import refund_issue, refunds_retry_pending
+from orders.states import OrderStatus, RefundStatus, SellerOrderStatus
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, place
 from tests.orders.conftest import sign, stripe_event, succeeded_intent
@@ -90,7 +93,9 @@ def test_a_failed_payment_releases_stock(stripe_fake, shopper):
     assert Listing.objects.get(pk=listing.pk).stock == 1
 
 
-def test_refunds_go_through_stripes_refund_api_and_never_exceed_the_capture(stripe_fake, shopper):
+def test_refunds_go_through_stripes_refund_api_and_never_exceed_the_capture(
+    stripe_fake, shopper, django_capture_on_commit_callbacks
+):
     from marketplace.errors import ApplicationError, ErrorCode
 
     listing = make_listing(price_amount=30000)
@@ -98,30 +103,49 @@ def test_refunds_go_through_stripes_refund_api_and_never_exceed_the_capture(stri
     deliver(stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 30000)))
     payment = order.payment
     payment.refresh_from_db()
-    refund = payment_refund(payment=payment, amount=Money(20000, "EUR"), actor=SYSTEM, reason="test")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refund_issue(
+            payment=payment, amount=Money(20000, "EUR"), actor=SYSTEM, reason="test", idempotency_key="refund-t-1"
+        )
+    refund.refresh_from_db()
     assert refund.reference.startswith("re_")
+    assert refund.status == RefundStatus.SUCCEEDED
     (sent,) = stripe_fake.calls("/v1/refunds")
     assert sent == {"payment_intent": payment.reference, "amount": "20000"}
+    assert stripe_fake.keys("/v1/refunds") == ["refund-t-1"]
     with pytest.raises(ApplicationError) as error:
-        payment_refund(payment=payment, amount=Money(10001, "EUR"), actor=SYSTEM, reason="too much")
+        refund_issue(
+            payment=payment, amount=Money(10001, "EUR"), actor=SYSTEM, reason="too much", idempotency_key="refund-t-2"
+        )
     assert error.value.code == ErrorCode.REFUND_EXCEEDS_CAPTURE
     assert Refund.objects.count() == 1
     payment.refresh_from_db()
     assert payment.refunded_amount == 20000
 
 
-def test_a_refund_refused_by_stripe_records_nothing(stripe_fake, shopper):
-    from marketplace.errors import ApplicationError, ErrorCode
-
+def test_a_refund_refused_by_stripe_stays_pending_and_is_retried_with_the_same_key(
+    stripe_fake, shopper, django_capture_on_commit_callbacks
+):
     listing = make_listing(price_amount=30000)
     order = place((listing, 1), buyer=shopper)
     deliver(stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 30000)))
     stripe_fake.fail_paths.add("/v1/refunds")
-    with pytest.raises(ApplicationError) as error:
-        payment_refund(payment=order.payment, amount=Money(100, "EUR"), actor=SYSTEM, reason="x")
-    assert error.value.code == ErrorCode.PAYMENT_PROVIDER_ERROR
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refund_issue(
+            payment=order.payment, amount=Money(100, "EUR"), actor=SYSTEM, reason="x", idempotency_key="refund-x"
+        )
+    refund.refresh_from_db()
+    assert (refund.status, refund.attempts) == (RefundStatus.PENDING, 1)
+    assert "Refused by the fake" in refund.last_error
     order.payment.refresh_from_db()
-    assert order.payment.refunded_amount == 0
+    assert order.payment.refunded_amount == 100  # reserved: no other refund can take it meanwhile
+
+    stripe_fake.fail_paths.clear()
+    assert refunds_retry_pending(now=timezone.now() + timedelta(minutes=5)) == 1
+
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert stripe_fake.keys("/v1/refunds") == ["refund-x", "refund-x"]
 
 
 def test_the_pay_page_shows_the_payment_element_with_stripe(stripe_fake, shopper):
@@ -161,12 +185,12 @@ def test_the_storefront_journey_with_stripe(stripe_fake, shopper):
     payload = stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 45900))
     assert deliver(payload).status_code == 200
     account = client.get(f"/account/orders/{order.number}/").content.decode()
-    assert "Paid" in account
+    assert "Being prepared" in account
     # A test-provider button cannot pay a Stripe order.
     assert client.post(f"/checkout/{order.number}/test-payment/", {"outcome": "pay"}).status_code == 404
 
 
-def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper):
+def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -177,7 +201,8 @@ def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper):
     order = place((listing, 1), buyer=shopper)
     orders_expire_unpaid(now=timezone.now() + timedelta(minutes=31))
     assert Listing.objects.get(pk=listing.pk).stock == 1
-    deliver(stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 30000)))
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(stripe_event("payment_intent.succeeded", succeeded_intent(order.payment.reference, 30000)))
     order.refresh_from_db()
     assert order.status == OrderStatus.EXPIRED
     order.payment.refresh_from_db()

@@ -1,0 +1,240 @@
+"""The one refund service: cancellations, returns, warranty claims, and money captured after an order closed.
+
+`refund_issue` is the only way money goes back to a buyer. It is crash-safe in three steps:
+
+1. **Record the intent** (one transaction, under the payment's row lock): a `Refund` row in `pending`
+   with its idempotency key, the amount reserved on the payment (`refunded_amount`, which a CHECK
+   keeps within what was captured), the seller's share clawed back in the ledger, `order.refunded`
+   in the outbox. The key names the business operation (`refund-return-12`), so asking twice, at
+   once or after a retry, finds the same row and pays once.
+2. **Call the provider** after that commit, with the same key (Stripe's Refund API; the test
+   provider; for orders paid on a partner's invoice, a credit note instead of money).
+3. **Mark it done** (`succeeded`, with the provider's reference and the time).
+
+A crash between 2 and 3 leaves the row pending: `refunds_retry_pending` (beat, every 5 minutes)
+sends it again with the same key, and the provider answers with the refund it already made. A
+provider that keeps refusing (`REFUND_MAX_ATTEMPTS`) fails the refund: the reservation and the
+claw-back are reversed, and the audit trail says why.
+
+Kept as one function on purpose: a later rule (store credit paid back as credit) belongs inside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.events import emit
+from marketplace.models import EventType
+from marketplace.money import Money
+from marketplace.transitions import audit_record, transition
+from orders import gateways
+from orders.models import Payment, PaymentProvider, Refund, RefundMethod, SellerOrder
+from orders.services import ledger
+from orders.services.events import order_event_data
+from orders.states import REFUND_TRANSITIONS, TRANSITIONS, RefundStatus, SellerOrderStatus
+
+logger = logging.getLogger(__name__)
+
+REFUND_MAX_ATTEMPTS = 8  # about 40 minutes of retries every 5 minutes before a person must look
+RETRY_AFTER = timedelta(minutes=4)  # a pending refund younger than this is left to its own first attempt
+REFUNDABLE_SELLER_ORDER_STATUSES = frozenset({SellerOrderStatus.DELIVERED, SellerOrderStatus.COMPLETED})
+
+
+def refund_issue(
+    *,
+    payment: Payment,
+    amount: Money,
+    actor: Actor,
+    reason: str,
+    idempotency_key: str,
+    seller_order: SellerOrder | None = None,
+) -> Refund:
+    """Give `amount` of `payment` back to the buyer, once per `idempotency_key`.
+
+    Preconditions: `amount` is positive, in the payment's currency, and at most what is still
+    refundable (captured minus refunded, pending refunds included); `idempotency_key` (<= 100
+    characters) names the operation (`refund-return-<id>`, `refund-cancel-<seller order id>`).
+    Runs in the caller's transaction when there is one.
+
+    Side effects, in that transaction: a `pending` Refund (audited), the amount reserved on the
+    payment; with a `seller_order`, the seller's share clawed back in the ledger
+    (`ledger.book_refund`), `order.refunded` emitted to the seller (and to the partner of a partner
+    order), and a delivered or completed seller order refunded in full moves to `refunded`.
+    After commit, the provider is called (`refund_execute`).
+
+    The same key again returns the same refund (no second reservation, no second payment); with
+    another amount or payment it raises IDEMPOTENCY_KEY_REUSED. Raises VALIDATION,
+    CURRENCY_MISMATCH, REFUND_EXCEEDS_CAPTURE.
+    """
+    if amount.amount <= 0:
+        raise ApplicationError(ErrorCode.VALIDATION, "A refund is a positive amount.")
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ApplicationError(ErrorCode.VALIDATION, "A refund needs an idempotency key of 1 to 100 characters.")
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        refund = Refund.objects.filter(idempotency_key=idempotency_key).first()
+        if refund is not None:
+            if refund.payment_id != locked.pk or refund.money != amount:
+                raise ApplicationError(
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    f"The refund key {idempotency_key} was already used for another refund.",
+                )
+        else:
+            refund = _record(
+                locked, amount=amount, actor=actor, reason=reason, key=idempotency_key, seller_order=seller_order
+            )
+    if refund.status == RefundStatus.PENDING:
+        refund_id = refund.pk
+        transaction.on_commit(lambda: refund_execute(refund_id=refund_id), robust=True)
+    return Refund.objects.get(pk=refund.pk)
+
+
+def _record(
+    payment: Payment, *, amount: Money, actor: Actor, reason: str, key: str, seller_order: SellerOrder | None
+) -> Refund:
+    if amount.currency != payment.currency:
+        raise ApplicationError(ErrorCode.CURRENCY_MISMATCH, "The refund's currency differs from the payment's.")
+    if amount.amount > payment.captured_amount - payment.refunded_amount:
+        raise ApplicationError(
+            ErrorCode.REFUND_EXCEEDS_CAPTURE,
+            f"At most {payment.refundable} can still be refunded.",
+            extra={"refundable": payment.refundable.as_dict()},
+        )
+    refund = Refund.objects.create(
+        payment=payment,
+        seller_order=seller_order,
+        amount=amount.amount,
+        currency=amount.currency,
+        method=RefundMethod.CREDIT_NOTE if payment.provider == PaymentProvider.INVOICE else RefundMethod.PROVIDER,
+        idempotency_key=key,
+        reason=reason[:300],
+    )
+    Payment.objects.filter(pk=payment.pk).update(
+        refunded_amount=F("refunded_amount") + amount.amount, updated_at=timezone.now()
+    )
+    organisation = seller_order.seller if seller_order is not None else None
+    audit_record(
+        obj=refund,
+        actor=actor,
+        from_status="",
+        to_status=RefundStatus.PENDING,
+        reason=reason,
+        organisation=organisation,
+    )
+    if seller_order is not None:
+        _seller_order_refunded(seller_order, refund=refund, payment=payment, actor=actor, reason=reason)
+    return refund
+
+
+def _seller_order_refunded(
+    seller_order: SellerOrder, *, refund: Refund, payment: Payment, actor: Actor, reason: str
+) -> None:
+    locked = (
+        SellerOrder.objects.select_for_update(of=("self",))
+        .select_related("order__market", "order__partner", "seller")
+        .get(pk=seller_order.pk)
+    )
+    ledger.book_refund(refund=refund, seller_order=locked, payment=payment)
+    refunded = locked.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"] or 0
+    if refunded >= locked.subtotal_amount and locked.status in REFUNDABLE_SELLER_ORDER_STATUSES:
+        locked = transition(
+            locked,
+            to=SellerOrderStatus.REFUNDED,
+            actor=actor,
+            transitions=TRANSITIONS,
+            organisation=locked.seller,
+            reason=reason,
+        )
+    order = locked.order
+    data = {**order_event_data(order, locked), "refund": {"id": refund.pk, "amount": refund.money.as_dict()}}
+    emit(EventType.ORDER_REFUNDED, data, locked.seller)
+    if order.partner_id:
+        emit(EventType.ORDER_REFUNDED, data, order.partner)
+
+
+def refund_execute(*, refund_id: int, actor: Actor | None = None) -> Refund:
+    """Send a pending refund to its provider with its idempotency key, then mark it succeeded.
+
+    The refund row stays locked during the call, so two runs cannot both send it (a second run
+    finds it done, or skips it). A provider error counts an attempt and keeps it pending for the
+    retry sweep; after REFUND_MAX_ATTEMPTS it fails: the reservation on the payment and the
+    ledger's claw-back are reversed. Returns the refund as it is now; never raises for the provider.
+    """
+    actor = actor or Actor.system("refunds")
+    with transaction.atomic():
+        refund = (
+            Refund.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("payment", "seller_order__seller")
+            .filter(pk=refund_id)
+            .first()
+        )
+        if refund is None or refund.status != RefundStatus.PENDING:
+            return Refund.objects.get(pk=refund_id)
+        payment = refund.payment
+        try:
+            reference = gateways.gateway_for(payment.provider).refund(
+                reference=payment.reference or "", amount=refund.money, idempotency_key=refund.idempotency_key
+            )
+        except ApplicationError as exc:
+            return _attempt_failed(refund, error=exc.message, actor=actor)
+        organisation = refund.seller_order.seller if refund.seller_order is not None else None
+        return transition(
+            refund,
+            to=RefundStatus.SUCCEEDED,
+            actor=actor,
+            transitions=REFUND_TRANSITIONS,
+            organisation=organisation,
+            reason=reference,
+            extra_updates={
+                "reference": reference[:100],
+                "completed_at": timezone.now(),
+                "attempts": refund.attempts + 1,
+            },
+        )
+
+
+def _attempt_failed(refund: Refund, *, error: str, actor: Actor) -> Refund:
+    attempts = refund.attempts + 1
+    logger.warning("Refund %s attempt %s failed: %s", refund.pk, attempts, error)
+    if attempts < REFUND_MAX_ATTEMPTS:
+        Refund.objects.filter(pk=refund.pk).update(attempts=attempts, last_error=error[:300], updated_at=timezone.now())
+        return Refund.objects.get(pk=refund.pk)
+    organisation = refund.seller_order.seller if refund.seller_order is not None else None
+    refund = transition(
+        refund,
+        to=RefundStatus.FAILED,
+        actor=actor,
+        transitions=REFUND_TRANSITIONS,
+        organisation=organisation,
+        reason=f"refused {attempts} times: {error}",
+        extra_updates={"attempts": attempts, "last_error": error[:300]},
+    )
+    Payment.objects.filter(pk=refund.payment_id).update(
+        refunded_amount=F("refunded_amount") - refund.amount, updated_at=timezone.now()
+    )
+    if refund.seller_order is not None:
+        ledger.book_refund_reversal(refund=refund)
+    logger.error("Refund %s failed for good after %s attempts: %s", refund.pk, attempts, error)
+    return refund
+
+
+def refunds_retry_pending(*, now: datetime | None = None, batch: int = 200) -> int:
+    """Send again the refunds still pending (a crash, a provider outage). Bounded; idempotent (keys)."""
+    now = now or timezone.now()
+    ids = list(
+        Refund.objects.filter(status=RefundStatus.PENDING, updated_at__lt=now - RETRY_AFTER)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    done = 0
+    for refund_id in ids:
+        if refund_execute(refund_id=refund_id).status == RefundStatus.SUCCEEDED:
+            done += 1
+    return done
