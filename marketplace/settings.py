@@ -310,6 +310,18 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe's own; tests point it at a local fake
+STRIPE_CONFIGURED = bool(STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET)
+# Production never takes orders for free: with DJANGO_SECURE on, the app starts only with the three
+# Stripe keys, or with this set to true on purpose (a demo or staging site), and then every page says
+# that payments are simulated. Payouts never transfer real money while checkout runs on the test provider.
+PAYMENTS_ALLOW_TEST_PROVIDER = env.bool("PAYMENTS_ALLOW_TEST_PROVIDER", default=not SECURE)
+if SECURE and not STRIPE_CONFIGURED and not PAYMENTS_ALLOW_TEST_PROVIDER:
+    raise ImproperlyConfigured(
+        "DJANGO_SECURE is on but Stripe is not fully configured (STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and "
+        "STRIPE_WEBHOOK_SECRET): checkout would mark orders paid without charging anyone. Set the three keys, "
+        "or PAYMENTS_ALLOW_TEST_PROVIDER=true for a demo site."
+    )
+PAYMENTS_TEST_MODE_NOTICE = SECURE and not STRIPE_CONFIGURED  # a public site on the test provider says so
 ORDERS_PAYMENT_MINUTES = env.int("ORDERS_PAYMENT_MINUTES", default=30)  # unpaid orders expire, stock comes back
 ORDERS_AUTO_DELIVER_DAYS = env.int("ORDERS_AUTO_DELIVER_DAYS", default=10)  # shipped -> delivered if no scan
 ORDERS_RETURN_WINDOW_DAYS = 30  # DOMAIN.md: return without a reason within 30 days of delivery

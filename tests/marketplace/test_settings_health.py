@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,19 +99,20 @@ def test_production_settings_pass_the_deployment_checklist():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_production_without_stripe_keys_is_warned_about_the_test_payment_provider():
+def _production(**overrides: str) -> subprocess.CompletedProcess[str]:
     env = {
         **{
             k: v
             for k, v in os.environ.items()
-            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",) and not k.startswith("STRIPE")
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PAYMENTS_ALLOW_TEST_PROVIDER") and not k.startswith("STRIPE")
         },
         "DJANGO_SECURE": "true",
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
         "DJANGO_ALLOWED_HOSTS": "encore.example",
         "ENCORE_TESTING": "0",
+        **overrides,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -119,20 +121,35 @@ def test_production_without_stripe_keys_is_warned_about_the_test_payment_provide
         check=False,
     )
 
-    assert result.returncode == 1
-    assert "orders.W001" in result.stdout + result.stderr
+
+def test_production_refuses_to_start_without_stripe_unless_the_test_provider_is_chosen_on_purpose():
+    missing = _production()
+    assert missing.returncode != 0
+    assert "Stripe is not fully configured" in missing.stderr
+
+    partial = _production(STRIPE_SECRET_KEY="sk_live_placeholder")  # one key of three: still refused
+    assert partial.returncode != 0
+    assert "Stripe is not fully configured" in partial.stderr
+
+    demo = _production(PAYMENTS_ALLOW_TEST_PROVIDER="true")  # a demo site: starts, and the deploy check warns
+    assert demo.returncode == 1
+    assert "orders.W001" in demo.stdout + demo.stderr
 
 
-def test_liveness_answers_even_when_every_backing_service_fails(client, monkeypatch):
-    def broken() -> None:
-        raise RuntimeError("down")
+@pytest.mark.django_db
+def test_a_public_site_on_the_test_provider_says_so_on_every_page_and_pays_out_no_real_money(client, settings):
+    from orders import gateways
 
-    monkeypatch.setattr("marketplace.health.CHECKS", {"database": broken, "redis": broken, "broker": broken})
+    settings.PAYMENTS_TEST_MODE_NOTICE = True
+    assert "payments are simulated and no one is charged" in client.get("/").content.decode()
+    settings.PAYMENTS_TEST_MODE_NOTICE = False
+    cache.clear()  # the home page is cached whole for visitors without a session
+    assert "payments are simulated" not in client.get("/").content.decode()
 
-    assert client.get("/healthz").status_code == 503
-    response = client.get("/healthz/live")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_live_x", "", ""
+    assert isinstance(gateways.transfer_gateway(), gateways.TestGateway)  # checkout is on the test provider
+    settings.STRIPE_PUBLISHABLE_KEY, settings.STRIPE_WEBHOOK_SECRET = "pk_live_x", "whsec_x"
+    assert isinstance(gateways.transfer_gateway(), gateways.StripeGateway)
 
 
 def test_outside_development_and_tests_the_app_refuses_to_start_without_a_secret_key():
