@@ -147,6 +147,12 @@ def tradein_timelines(ids: list[int]) -> dict[int, list[dict[str, object]]]:
     return timelines
 
 
+def timeline_labelled(timeline: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A timeline with each status's label, for pages."""
+    labels = dict(TradeInStatus.choices)
+    return [{**row, "label": labels.get(str(row["status"]), row["status"])} for row in timeline]
+
+
 # --- console queues -----------------------------------------------------------------------------
 def staff_queue(status: str, *, limit: int = 50) -> list[TradeIn]:
     return list(_detail_queryset().filter(status=status).order_by("updated_at", "id")[:limit])
@@ -202,7 +208,7 @@ def lots_for_seller(*, seller: Organisation | None, now: datetime) -> QuerySet[L
     return (
         Lot.objects.filter(Q(status=LotStatus.OPEN, closes_at__gt=now) | Q(status=LotStatus.SOLD, buyer=seller))
         .select_related("product")
-        .prefetch_related("devices__inspection", "devices__certificate")
+        .prefetch_related("devices__inspection", "devices__certificate", "bids")
         .order_by("status", "closes_at", "id")
     )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from catalog.models import Listing
 from marketplace.models import ApiKey, Membership
@@ -21,6 +22,7 @@ from tests.factories.catalog import make_listing
 from tests.factories.orders import paid
 from tests.factories.sellers import SellerFactory
 from tests.sellers.conftest import pdf
+from tradein.models import Lot
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,16 @@ def world(private_media) -> World:
     )
     order = paid((listing, 1))
     seller_order = order.seller_orders.get()
+    # A trade-in lot seller A bought: another seller must not see it (open lots are everyone's).
+    lot = Lot.objects.create(
+        product=listing.variant.product,
+        condition="good",
+        currency="EUR",
+        status="sold",
+        buyer=seller_a.organisation,
+        price_amount=10000,
+        closes_at=timezone.now(),
+    )
     return World(
         owner_a=owner_a,
         staff_a=staff.user,
@@ -76,6 +88,7 @@ def world(private_media) -> World:
             "membership": staff.pk,
             "document": document.pk,
             "seller_order": seller_order.pk,
+            "lot": lot.pk,
         },
     )
 
@@ -113,6 +126,10 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "api-seller-order-accept": ("seller_order", {}, False),
     "api-seller-order-ship": ("seller_order", {}, False),
     "api-seller-order-deliver": ("seller_order", {}, False),
+    "tradein_seller:lots": (None, {}, False),
+    "tradein_seller:bid": ("lot", {}, False),
+    "api-seller-tradein-lots": (None, {}, False),
+    "api-seller-tradein-lot-bids": ("lot", {}, False),
 }
 
 
