@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import stripe
 from django.conf import settings
@@ -191,16 +192,27 @@ def test_pay(request: HttpRequest, number: str) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+def _signed_in_the_future(header: str) -> bool:
+    """A timestamp ahead of our clock by more than the tolerance: not one Stripe just sent (a pre-signed replay)."""
+    stamps = [part.removeprefix("t=") for part in header.split(",") if part.startswith("t=")]
+    try:
+        return any(int(stamp) > time.time() + stripe.Webhook.DEFAULT_TOLERANCE for stamp in stamps)
+    except ValueError:
+        return True
+
+
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe's signed events. Verified with the SDK; each event id acts once (see `stripe_event_process`)."""
     if not gateways.stripe_configured():
         raise Http404("Stripe is not configured")
+    header = request.headers.get("Stripe-Signature", "")
     try:
-        stripe.Webhook.construct_event(
-            request.body, request.headers.get("Stripe-Signature", ""), settings.STRIPE_WEBHOOK_SECRET
-        )
+        # The SDK checks the signature and refuses a timestamp older than its tolerance (5 minutes).
+        stripe.Webhook.construct_event(request.body, header, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid signature")
+    if _signed_in_the_future(header):
+        return HttpResponseBadRequest("invalid signature timestamp")
     event = json.loads(request.body)
     try:
         stripe_event_process(event=event)
