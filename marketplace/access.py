@@ -1,4 +1,4 @@
-"""Who may open which surface: seller members, success managers."""
+"""Who may open which surface: seller members, partner members, success managers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.shortcuts import render
 from rest_framework.request import Request
 
 from marketplace.models import MembershipRole, OrganisationKind, User
-from marketplace.requests import SellerRequest
+from marketplace.requests import PartnerRequest, SellerRequest
 from marketplace.tenancy import acting_membership
 
 
@@ -70,4 +70,31 @@ def success_manager_required(view: Callable[..., HttpResponse]) -> Callable[...,
 def require_owner(request: SellerRequest) -> None:
     """Inside a `seller_member_required` view: only the organisation's owners may go on."""
     if request.seller_membership.role != MembershipRole.OWNER:
+        raise PermissionDenied("Only the organisation's owners may do this.")
+
+
+def partner_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of the partner back-office: logged in, and a member of a partner organisation.
+
+    The view gets `request.partner_membership` (the acting membership). Anyone else gets a 403 page
+    that says what the back-office is for.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = acting_membership(request, OrganisationKind.PARTNER)
+        if membership is None:
+            return render(request, "partner/not_a_partner.html", status=403)
+        partner_request = cast(PartnerRequest, request)
+        partner_request.partner_membership = membership
+        return view(partner_request, *args, **kwargs)
+
+    return wrapper
+
+
+def require_partner_owner(request: PartnerRequest) -> None:
+    """Inside a `partner_member_required` view: only the organisation's owners may go on."""
+    if request.partner_membership.role != MembershipRole.OWNER:
         raise PermissionDenied("Only the organisation's owners may do this.")

@@ -1,8 +1,8 @@
 """Typed requests: what Encore's middleware and access decorators add to Django's `HttpRequest`.
 
 Views annotate their `request` with the narrowest of these (a seller back-office view takes a
-`SellerRequest`), so that `request.user`, `request.seller_membership` and `request.htmx` are
-typed instead of ignored. `request_memo` keeps a value for the rest of one request (the
+`SellerRequest`, a partner one a `PartnerRequest`), so that `request.user`, the membership and
+`request.htmx` are typed instead of ignored. `request_memo` keeps a value for the rest of one request (the
 market, the catalog version) without ad-hoc private attributes.
 """
 
@@ -37,6 +37,12 @@ class SellerRequest(AuthenticatedRequest):
     """Behind `seller_member_required`: the membership the user acts with."""
 
     seller_membership: Membership
+
+
+class PartnerRequest(AuthenticatedRequest):
+    """Behind `partner_member_required`: the membership the user acts with."""
+
+    partner_membership: Membership
 
 
 def request_memo(request: HttpRequest, name: str, compute: Callable[[], T]) -> T:

@@ -53,19 +53,81 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def organisation_create(
-    *, kind: OrganisationKind | str, name: str, country: str, owner: User, slug: str | None = None
+    *, kind: OrganisationKind | str, name: str, country: str, owner: User | None, slug: str | None = None
 ) -> Organisation:
-    """Create an organisation with `owner` as its first member (role owner)."""
+    """Create an organisation with `owner` as its first member (role owner).
+
+    Without an owner (a partner created by platform staff), the caller invites the first one.
+    """
     organisation = Organisation.objects.create(
         kind=OrganisationKind(kind), name=name.strip(), slug=slug or _unique_slug(name), country=country.lower()
     )
-    Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)
+    if owner is not None:
+        Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)
     return organisation
+
+
+def organisation_receives_webhooks_set(*, organisation: Organisation, receives: bool) -> None:
+    """Record whether the organisation has an enabled webhook endpoint (kept by the partners app)."""
+    Organisation.objects.filter(pk=organisation.pk).exclude(receives_webhooks=receives).update(
+        receives_webhooks=receives
+    )
+    organisation.receives_webhooks = receives
 
 
 def membership_add(*, organisation: Organisation, user: User, role: MembershipRole | str) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         organisation=organisation, user=user, defaults={"role": MembershipRole(role)}
+    )
+    return membership
+
+
+def _last_owner(membership: Membership) -> bool:
+    owners = Membership.objects.select_for_update().filter(
+        organisation_id=membership.organisation_id, role=MembershipRole.OWNER
+    )
+    return membership.role == MembershipRole.OWNER and list(owners.values_list("pk", flat=True)) == [membership.pk]
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
+    """Remove a member; the last owner cannot be removed (the owners' rows are locked while checking)."""
+    if _last_owner(membership):
+        raise ApplicationError(ErrorCode.VALIDATION, "An organisation keeps at least one owner.")
+    # The audit's status columns are short: the member's address goes in the reason.
+    audit_record(
+        obj=membership.organisation,
+        actor=actor,
+        from_status=f"member:{membership.role}",
+        to_status="removed",
+        reason=f"{membership.user.email} removed",
+        organisation=membership.organisation,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def membership_role_set(*, membership: Membership, role: MembershipRole | str, actor: Actor) -> Membership:
+    """Change a member's role (owner or staff); the last owner stays an owner. Audited."""
+    if role not in MembershipRole.values:
+        raise ApplicationError(
+            ErrorCode.VALIDATION, "Unknown role.", errors=[{"field": "role", "message": "Unknown role."}]
+        )
+    new_role = MembershipRole(role)
+    if new_role == membership.role:
+        return membership
+    if _last_owner(membership):
+        raise ApplicationError(ErrorCode.VALIDATION, "An organisation keeps at least one owner.")
+    previous = membership.role
+    Membership.objects.filter(pk=membership.pk).update(role=new_role)
+    membership.role = new_role
+    audit_record(
+        obj=membership.organisation,
+        actor=actor,
+        from_status=f"member:{previous}",
+        to_status=f"member:{new_role}",
+        reason=f"role of {membership.user.email}",
+        organisation=membership.organisation,
     )
     return membership
 
