@@ -38,7 +38,12 @@ def build_pain001(*, debtor: Debtor, message_id: str, execution_date: date, tran
         raise ValueError("A SEPA file holds at least one transfer")
     config = {"name": debtor.name, "IBAN": debtor.iban, "BIC": debtor.bic, "batch": True, "currency": "EUR"}
     sepa = SepaTransfer(config, schema=SCHEMA, clean=True)
-    sepa.msg_id = message_id[:35]
+    # sepaxml writes a random message id into the group header when it is built; ours is the file's
+    # id in the console (the bank reports on it), so it replaces that one.
+    header_id = sepa._xml.find("CstmrCdtTrfInitn/GrpHdr/MsgId")
+    if header_id is None:
+        raise RuntimeError("sepaxml's document has no group header message id")
+    header_id.text = sepa.msg_id = message_id[:35]
     for transfer in transfers:
         if transfer.amount.currency != "EUR":
             raise ValueError("SEPA credit transfers are in euro")

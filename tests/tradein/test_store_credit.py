@@ -1,0 +1,78 @@
+"""Store credit: granted once per trade-in, never below zero even when two checkouts spend it at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from marketplace.errors import ApplicationError
+from marketplace.money import Money
+from orders.models import LedgerEntry, StoreCreditAccount, StoreCreditEntry
+from orders.services.wallet import store_credit_balance, store_credit_grant, store_credit_return, store_credit_spend
+from tests.factories import UserFactory
+from tests.factories.catalog import make_listing
+from tests.factories.orders import place
+from tests.factories.tradein import SYSTEM
+
+
+@pytest.mark.django_db
+def test_a_trade_in_credits_once_whatever_the_retries():
+    user = UserFactory()
+
+    store_credit_grant(user=user, amount=Money(33000, "EUR"), reference="TAAAAAAAAA", actor=SYSTEM)
+    store_credit_grant(user=user, amount=Money(33000, "EUR"), reference="TAAAAAAAAA", actor=SYSTEM)
+
+    assert store_credit_balance(user=user, currency="EUR") == Money(33000, "EUR")
+    assert StoreCreditEntry.objects.count() == 1
+    assert sum(LedgerEntry.objects.values_list("amount", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_credit_given_back_never_exceeds_what_was_spent():
+    user = UserFactory()
+    store_credit_grant(user=user, amount=Money(10000, "EUR"), reference="TBBBBBBBBB", actor=SYSTEM)
+    order = place((make_listing(stock=5, price_amount=20000), 1), buyer=user)
+    store_credit_spend(user=user, order=order, amount=Money(8000, "EUR"), actor=SYSTEM)
+
+    store_credit_return(order=order, amount=Money(5000, "EUR"), reference="refund-1", actor=SYSTEM)
+    store_credit_return(order=order, amount=Money(5000, "EUR"), reference="refund-2", actor=SYSTEM)
+    nothing = store_credit_return(order=order, amount=Money(5000, "EUR"), reference="refund-3", actor=SYSTEM)
+
+    assert nothing is None
+    assert store_credit_balance(user=user, currency="EUR") == Money(10000, "EUR")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_checkouts_spending_the_same_credit_at_once_end_with_one_refused():
+    """Real threads and connections; a barrier lines both spends up; repeated rounds."""
+    for round_number in range(5):
+        user = UserFactory()
+        store_credit_grant(user=user, amount=Money(10000, "EUR"), reference=f"TRACE{round_number:05d}", actor=SYSTEM)
+        listing = make_listing(stock=10, price_amount=9000)
+        orders = [place((listing, 1), buyer=user) for _ in range(2)]
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def spend(order, outcomes=outcomes, barrier=barrier, user=user) -> None:
+            try:
+                barrier.wait(timeout=10)
+                store_credit_spend(user=user, order=order, amount=Money(8000, "EUR"), actor=SYSTEM)
+                outcomes.append("spent")
+            except ApplicationError as error:
+                outcomes.append(error.code.value)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=spend, args=(order,)) for order in orders]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        assert sorted(outcomes) == ["spent", "store-credit-insufficient"]
+        account = StoreCreditAccount.objects.get(user=user)
+        assert account.balance_amount == 2000
+        assert sum(account.entries.values_list("amount", flat=True)) == 2000
+    assert connection.is_usable()
