@@ -15,7 +15,7 @@ from typing import ClassVar
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -338,6 +338,11 @@ class SellerStanding(models.Model):
     )
     may_sell = models.BooleanField(_("may sell"), default=False)
     score = models.PositiveSmallIntegerField(_("quality score"), null=True, blank=True)
+    # The seller's rating from its buyers' visible reviews (1-5 stars each), kept current by warranty
+    # through `catalog.services.ratings`; and the units it has delivered (its sales).
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    rating_sum = models.PositiveBigIntegerField(_("sum of the stars"), default=0)
+    units_delivered = models.PositiveIntegerField(_("units delivered"), default=0)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
@@ -347,7 +352,49 @@ class SellerStanding(models.Model):
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__lte=100), name="seller_standing_score_0_100"
             ),
+            models.CheckConstraint(
+                condition=Q(rating_sum__gte=F("rating_count")) & Q(rating_sum__lte=F("rating_count") * 5),
+                name="seller_standing_rating_1_to_5",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {'selling' if self.may_sell else 'not selling'}"
+
+    @property
+    def rating_average(self) -> float | None:
+        """The mean of the stars (1-5), None without ratings. For display (one decimal); sorting uses
+        the Bayesian score."""
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+
+class ProductRating(models.Model):
+    """A product model's rating from its units' reviews (the unit stars, 1-5), kept current by warranty
+    through `catalog.services.ratings`. `score_milli` is the Bayesian average x 1000 that "Best rated"
+    sorts by (`catalog.services.ratings.bayesian_average`); a product without a row sorts at the prior."""
+
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="rating", verbose_name=_("product")
+    )
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    rating_sum = models.PositiveBigIntegerField(_("sum of the stars"), default=0)
+    score_milli = models.PositiveIntegerField(_("Bayesian score (x 1000)"))
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("product rating")
+        verbose_name_plural = _("product ratings")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(rating_sum__gte=F("rating_count")) & Q(rating_sum__lte=F("rating_count") * 5),
+                name="product_rating_1_to_5",
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=("-score_milli",), name="product_rating_score")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.rating_count} ratings"
+
+    @property
+    def rating_average(self) -> float | None:
+        return self.rating_sum / self.rating_count if self.rating_count else None

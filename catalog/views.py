@@ -231,14 +231,15 @@ def product_detail(request: EncoreRequest, slug: str) -> HttpResponse:
 
 def seller_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     seller = get_object_or_404(
-        Organisation.objects.filter(kind=OrganisationKind.SELLER).annotate(
-            offers=Count("listings", filter=Q(listings__status=ListingStatus.ACTIVE, listings__stock__gt=0))
-        ),
+        Organisation.objects.filter(kind=OrganisationKind.SELLER)
+        .select_related("catalog_standing")
+        .annotate(offers=Count("listings", filter=Q(listings__status=ListingStatus.ACTIVE, listings__stock__gt=0))),
         slug=slug,
     )
     context = _base_context(request)
-    # Rating and sales come from orders and reviews (later issues); until then the page says so.
-    context.update({"seller": seller, "rating": None, "sales": 0})
+    # Rating and sales from the catalog's standing row, which warranty keeps current (reviews, deliveries).
+    standing = getattr(seller, "catalog_standing", None)
+    context.update({"seller": seller, "sales": standing.units_delivered if standing else 0})
     return _render(request, "catalog/seller.html", context)
 
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchRank, SearchVector
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from catalog.models import Category, Listing, Product
+from catalog.ratings import PRIOR_SCORE_MILLI
 from catalog.selectors.reference import category_and_descendant_ids, grades_all
 from catalog.selectors.search import ParsedQuery, parse_query, products_matching, search_suggestions, tsquery
 from catalog.versioning import catalog_version
@@ -24,7 +26,9 @@ SORTS = {
     "price": ("from_price", "product_id"),
     "-price": ("-from_price", "product_id"),
     "newest": ("-variant__product__release_year", "-product_id"),
-    "rated": ("-offers", "from_price", "product_id"),
+    # Best rated: the products' Bayesian score (`catalog.services.ratings`; unrated ones at the prior),
+    # then the number of offers, then the price.
+    "rated": ("-rating_score", "-offers", "from_price", "product_id"),
     "relevance": (),
 }
 FACETS = {
@@ -77,6 +81,12 @@ class ProductCard:
     product: Product
     from_price: Money | None
     offers: int
+    rating_count: int = 0
+    rating_sum: int = 0
+
+    @property
+    def rating_average(self) -> float | None:
+        return self.rating_sum / self.rating_count if self.rating_count else None
 
 
 @dataclass
@@ -204,8 +214,13 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
     pages = max(1, -(-total // PAGE_SIZE))
     page = max(1, min(filters.page, pages))
     sort = filters.sort if filters.sort in SORTS else "rated"
+    # The product's rating joins the same query (one row per product): no query more for ratings.
     grouped = listings.values(product_id=F("variant__product_id")).annotate(
-        from_price=Min("price_amount"), offers=Count("id")
+        from_price=Min("price_amount"),
+        offers=Count("id"),
+        rating_score=Coalesce(Max("variant__product__rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
+        rating_count=Coalesce(Max("variant__product__rating__rating_count"), Value(0)),
+        rating_sum=Coalesce(Max("variant__product__rating__rating_sum"), Value(0)),
     )
     if sort == "relevance" and parsed is not None and parsed.text_terms:
         grouped = grouped.annotate(
@@ -220,7 +235,13 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
     rows = list(grouped[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     products = Product.objects.select_related("brand", "category").in_bulk([row["product_id"] for row in rows])
     cards = [
-        ProductCard(products[row["product_id"]], Money(row["from_price"], currency), row["offers"])
+        ProductCard(
+            products[row["product_id"]],
+            Money(row["from_price"], currency),
+            row["offers"],
+            rating_count=row["rating_count"],
+            rating_sum=row["rating_sum"],
+        )
         for row in rows
         if row["product_id"] in products
     ]

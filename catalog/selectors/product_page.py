@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.models import Grade, Listing, Product, Variant
+from catalog.models import Grade, Listing, Product, ProductRating, Variant
 from catalog.selectors.buy_box import buy_boxes, seller_scores_of
 from catalog.selectors.reference import grades_all
 from marketplace.models import Market
@@ -29,10 +29,12 @@ class ProductPage:
     featured_ids: set[int]
     from_price: dict[int, Money]  # variant id -> lowest visible price
     launch_price: Money | None
+    rating: ProductRating | None = None  # its units' rating, when it has one
 
 
 def product_get(*, slug: str) -> Product | None:
-    return Product.objects.select_related("brand", "category").filter(slug=slug).first()
+    """The product with its brand, category and rating (one query)."""
+    return Product.objects.select_related("brand", "category", "rating").filter(slug=slug).first()
 
 
 def product_page(
@@ -78,4 +80,14 @@ def product_page(
         featured_ids={w.pk for w in winners.values()},
         from_price=from_price,
         launch_price=product.launch_price(market.currency),
+        rating=_rating_of(product),
     )
+
+
+def _rating_of(product: Product) -> ProductRating | None:
+    """The product's rating when `product_get` loaded it with the product (never a query of its own);
+    None without ratings, or for a product read without it (the API, which shows no rating)."""
+    if not Product.rating.is_cached(product):
+        return None
+    rating = getattr(product, "rating", None)
+    return rating if rating is not None and rating.rating_count else None

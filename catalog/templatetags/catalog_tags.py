@@ -58,3 +58,18 @@ def attr_launch_price(product: Any, currency: str) -> Money | None:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.inclusion_tag("catalog/partials/rating.html")
+def rating(average: float | None, count: int | None, *, compact: bool = False) -> dict[str, Any]:
+    """Stars with their count ("★ 4.7 (123)"), or "No ratings yet"; the label reads the whole for screen readers."""
+    return {"average": average, "count": count or 0, "compact": compact}
+
+
+@register.inclusion_tag("catalog/partials/rating.html")
+def seller_rating(seller: Any, *, compact: bool = False) -> dict[str, Any]:
+    """A seller's rating from its catalog standing (load it with the offers: `seller__catalog_standing`)."""
+    standing = getattr(seller, "catalog_standing", None)
+    if standing is None:
+        return {"average": None, "count": 0, "compact": compact}
+    return {"average": standing.rating_average, "count": standing.rating_count, "compact": compact}
