@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
 
-from marketplace import health, views
+from marketplace import account_views, health, views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
 
@@ -33,6 +33,9 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
+    path("account/", account_views.account, name="account"),
+    path("account/data.json", account_views.data_export, name="account_data_export"),
+    path("account/erase/", account_views.erase, name="account_erase"),
     path("invitations/", include("sellers.invitation_urls")),
     path("seller/orders/", include("orders.seller_urls")),
     path("seller/tradein-lots/", include("tradein.seller_urls")),

@@ -10,4 +10,10 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from orders import checks  # noqa: F401  (registers the deploy check)
+        from marketplace.privacy import personal_data
+        from orders import (
+            checks,  # noqa: F401  (registers the deploy check)
+            privacy,
+        )
+
+        personal_data.register("orders", export=privacy.export, erase=privacy.erase)

@@ -1,0 +1,135 @@
+"""A shopper downloads their data and erases their account: no trace of them left in any text column,
+while orders, payments, the ledger and warranties stay, anonymised."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from marketplace.actors import Actor
+from marketplace.models import AuditEvent, Membership, User
+from marketplace.privacy import personal_data, user_erase
+from orders.models import LedgerEntry, Order, Payment
+from orders.services.checkout import Contact, PlacementLine, order_place
+from orders.services.payment import order_mark_paid
+from sellers.models import Invitation
+from sellers.services.team import invitation_create
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories.catalog import make_listing
+from tests.factories.orders import SYSTEM, delivered
+from tests.factories.sellers import SellerFactory
+from warranty.models import Warranty
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "zephyrine.quackenbush@example.test"
+NAME = "Zephyrine Quackenbush"
+PHONE = "+33 6 98 76 54 32"
+ADDRESS = "17 Impasse des Quenouilles"
+CITY = "Quimperlé-sur-Mer"
+
+
+def shopper_with_a_history() -> tuple[User, Order]:
+    shopper = UserFactory(email=EMAIL, full_name=NAME)
+    listing = make_listing(stock=2)
+    order = order_place(
+        actor=Actor.for_user(shopper),
+        market=listing.market,
+        lines=[PlacementLine(listing.pk, 1)],
+        contact=Contact(
+            email=EMAIL, full_name=NAME, phone=PHONE, address_line=ADDRESS, postal_code="29350", city=CITY, country="fr"
+        ),
+        buyer=shopper,
+    )
+    order = order_mark_paid(order=order, actor=SYSTEM, amount_received=order.total, reference=order.payment.reference)
+    delivered(order.seller_orders.get())
+    # They also work for a refurbisher (contact person) and were invited to another one.
+    seller = SellerFactory(contact_email=EMAIL, contact_name=NAME, contact_phone=PHONE)
+    MembershipFactory(organisation=seller.organisation, user=shopper, role="owner")
+    invitation_create(
+        organisation=SellerFactory().organisation, email=EMAIL, role="staff", actor=Actor.for_user(UserFactory())
+    )
+    return shopper, order
+
+
+def text_columns() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = 'public'
+              AND data_type IN ('text', 'character varying', 'character', 'jsonb', 'json')
+            ORDER BY table_name, column_name
+            """
+        )
+        return cursor.fetchall()
+
+
+def traces(*values: str) -> list[tuple[str, str, str]]:
+    """(table, column, value) for every text column of the database that still holds one of `values`."""
+    found = []
+    with connection.cursor() as cursor:
+        for table, column in text_columns():
+            for value in values:
+                cursor.execute(f'SELECT 1 FROM "{table}" WHERE "{column}"::text ILIKE %s LIMIT 1', [f"%{value}%"])  # noqa: S608
+                if cursor.fetchone():
+                    found.append((table, column, value))
+    return found
+
+
+def test_the_download_holds_the_persons_data(client):
+    shopper, order = shopper_with_a_history()
+    client.force_login(shopper)
+
+    response = client.get("/account/data.json")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="encore-my-data-')
+    data = json.loads(response.content)
+    assert data["account"]["email"] == EMAIL
+    assert data["orders"]["orders"][0]["number"] == order.number
+    assert data["orders"]["orders"][0]["delivery"]["address_line"] == ADDRESS
+    assert data["sellers"]["seller_contact_for"][0]["contact_phone"] == PHONE
+    assert set(personal_data.app_labels) <= set(data)  # every app that stores personal data answers
+
+
+def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_law_needs(client):
+    shopper, order = shopper_with_a_history()
+    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY)  # the scan does find them before
+    ledger_rows, warranties = LedgerEntry.objects.count(), Warranty.objects.count()
+    client.force_login(shopper)
+
+    refused = client.post("/account/erase/", {"password": "not-my-password"})
+    assert refused.status_code == 400
+    assert "This is not your password." in refused.content.decode()
+    assert User.objects.get(pk=shopper.pk).email == EMAIL
+
+    response = client.post("/account/erase/", {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY) == []
+    erased = User.objects.get(pk=shopper.pk)
+    assert (erased.is_active, erased.has_usable_password()) == (False, False)
+    assert not Membership.objects.filter(user=erased).exists()
+    assert not Invitation.objects.filter(email=EMAIL).exists()
+    # Orders, payments, the ledger and warranties stay, tied to the anonymised account.
+    kept = Order.objects.get(pk=order.pk)
+    assert (kept.buyer_id, kept.total_amount, kept.status) == (shopper.pk, order.total_amount, order.status)
+    assert Payment.objects.filter(order=kept).exists()
+    assert (LedgerEntry.objects.count(), Warranty.objects.count()) == (ledger_rows, warranties)
+    assert AuditEvent.objects.filter(object_id=str(shopper.pk), to_status="erased").exists()
+    # Logged out, and the old password opens nothing.
+    assert client.get("/account/").status_code == 302
+    assert not client.login(username=EMAIL, password=PASSWORD)
+
+
+def test_erasing_twice_changes_nothing_more():
+    shopper, _order = shopper_with_a_history()
+    user_erase(user=shopper, actor=SYSTEM)
+    first = User.objects.values().get(pk=shopper.pk)
+
+    user_erase(user=shopper, actor=SYSTEM)
+
+    assert User.objects.values().get(pk=shopper.pk) | {"password": ""} == first | {"password": ""}
