@@ -30,6 +30,7 @@ from orders.services import cart as cart_services
 from orders.services.checkout import Contact, PlacementLine, order_place
 from orders.services.fulfilment import seller_order_cancel
 from orders.services.payment import stripe_event_process, test_payment_settle
+from orders.services.wallet import order_amount_due, store_credit_balance, store_credit_spent_on
 from orders.states import CANCELLABLE, CancelledBy, OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             {"phone": last.phone, "address_line": last.address_line, "postal_code": last.postal_code, "city": last.city}
         )
     form = CheckoutForm(request.POST or None, initial=initial)
+    store_credit = store_credit_balance(user=request.user, currency=market.currency)
     if request.method == "POST" and form.is_valid() and not review.has_changes:
         data = form.cleaned_data
         try:
@@ -143,13 +145,19 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 ],
                 contact=Contact(country=market.code, **data),
                 buyer=request.user,
+                # The whole balance, up to the total: the card pays the rest.
+                store_credit=store_credit if request.POST.get("use_store_credit") else None,
             )
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("orders:checkout")
         cart_services.cart_clear(cart=cart, listing_ids=[row.listing.pk for row in review.buyable])
+        if order.status != OrderStatus.PENDING_PAYMENT:  # paid in full with store credit
+            messages.success(request, _("Paid with your store credit. Thank you!"))
+            return redirect("orders:account_order", number=order.number)
         return redirect("orders:pay", number=order.number)
-    return render(request, "orders/checkout.html", {**_store_context(request), "review": review, "form": form})
+    context = {**_store_context(request), "review": review, "form": form, "store_credit": store_credit}
+    return render(request, "orders/checkout.html", context)
 
 
 @login_required
@@ -160,6 +168,8 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         **_store_context(request),
         "order": order,
+        "amount_due": order_amount_due(order=order),
+        "store_credit_spent": store_credit_spent_on(order=order),
         "payment": order.payment,
         "is_test_provider": order.payment.provider == PaymentProvider.TEST,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,

@@ -32,8 +32,10 @@ from orders.models import (
     SellerOrder,
 )
 from orders.selectors import commission_rates
+from orders.services import wallet
 from orders.services.payment import order_mark_paid, order_start_payment
 from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
+from orders.states import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,18 @@ def order_place(
     buyer: User | None = None,
     partner: Organisation | None = None,
     partner_reference: str = "",
+    store_credit: Money | None = None,
 ) -> Order:
     """Reserve stock and create one order, one seller order per seller, one line per listing (a snapshot).
 
     Storefront orders (no partner) await payment: a payment is started with the checkout
     gateway (Stripe, or the test provider) and the order expires unpaid after
     ORDERS_PAYMENT_MINUTES. Partner orders are paid on invoice at once.
-    Raises CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED (nothing reserved then).
+    `store_credit`: the buyer's store credit to spend on it (whole or part of the total; the rest
+    is paid by card); spent in the same transaction, so a refused order spends nothing, and an order
+    it pays in full is paid at once.
+    Raises CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED, STORE_CREDIT_INSUFFICIENT
+    (nothing reserved or spent then).
     """
     if not lines:
         raise ApplicationError(ErrorCode.CART_EMPTY, "The cart is empty.")
@@ -198,15 +205,23 @@ def order_place(
             order_lines.extend(pending_lines)
         OrderLine.objects.bulk_create(order_lines)
         payment = Payment(order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount)
-        if not isinstance(gateway, gateways.StripeGateway):
+        due = order.total
+        if store_credit is not None and store_credit.amount > 0 and buyer is not None and partner is None:
+            credit = min(store_credit, order.total)
+            wallet.store_credit_spend(user=buyer, order=order, amount=credit, actor=actor)
+            due = order.total - credit
+        if not isinstance(gateway, gateways.StripeGateway) and due.amount > 0:
             # No network involved (test provider, invoice): start the payment right here.
-            start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
+            start = gateway.start(amount=due, order_number=order.number, idempotency_key=f"{order.number}-pay")
             payment.reference = start.reference
         payment.save(force_insert=True)
+        if partner is None and due.amount == 0:
+            # Paid in full with store credit: nothing for a payment provider to do.
+            order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit")
         if partner is not None:
             order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
         # Last: the hot rows stay locked only until the commit.
         stock_take(listings=listings, quantities={listing_id: line.quantity for listing_id, line in wanted.items()})
-    if partner is None:
+    if partner is None and order.status == OrderStatus.PENDING_PAYMENT:
         order_start_payment(order=order, actor=actor)
     return Order.objects.select_related("market", "payment").get(pk=order.pk)

@@ -28,7 +28,7 @@ from orders.models import (
     ProcessedStripeEvent,
     SellerOrder,
 )
-from orders.services import ledger
+from orders.services import ledger, wallet
 from orders.services.cart import cart_restore_order
 from orders.services.events import order_event_data
 from orders.services.refunds import refund_issue
@@ -55,7 +55,11 @@ def order_start_payment(*, order: Order, actor: Actor) -> Payment:
         return payment
     gateway = gateways.gateway_for(payment.provider)
     try:
-        start = gateway.start(amount=order.total, order_number=order.number, idempotency_key=f"{order.number}-pay")
+        start = gateway.start(
+            amount=wallet.order_amount_due(order=order),
+            order_number=order.number,
+            idempotency_key=f"{order.number}-pay",
+        )
     except ApplicationError:
         order_payment_failed(order=order, actor=actor, reason="The payment provider could not be reached.")
         raise
@@ -71,9 +75,11 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
     `order.paid` is emitted per seller order, and e-mails go out after commit. Every move audited.
 
     Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
-    or currency differs from the order's.
+    or currency differs from the order's (its total less the store credit spent on it, which the
+    ledger books apart: the payment captures the whole total).
     """
-    if amount_received != order.total:
+    credit = wallet.store_credit_spent_on(order=order)
+    if amount_received != order.total - credit:
         raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
     now = timezone.now()
     market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
@@ -94,7 +100,7 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             actor=actor,
             transitions=PAYMENT_TRANSITIONS,
             reason=f"payment {reference}",
-            extra_updates={"captured_amount": amount_received.amount},
+            extra_updates={"captured_amount": (amount_received + credit).amount},
             organisation=partner,
         )
         deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
@@ -112,6 +118,8 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
         SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
         seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
         ledger.book_sales(seller_orders=seller_orders, payment=payment)
+        if credit.amount > 0:
+            ledger.book_store_credit_spent(amount=credit)
         emit_many(
             EventType.ORDER_PAID,
             [(order_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders],
@@ -146,6 +154,10 @@ def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:
                 extra_updates={"cancelled_at": timezone.now(), "cancelled_by": CancelledBy.PLATFORM},
             )
         stock_release(order=order)
+        # Store credit spent on an order that was never paid goes back to the wallet.
+        spent = wallet.store_credit_spent_on(order=order)
+        if spent.amount > 0:
+            wallet.store_credit_return(order=order, amount=spent, reference=f"unpaid-{order.number}", actor=actor)
         # The cart keeps what was in it: paying again is one click away.
         cart_restore_order(order=order)
     return order
@@ -275,7 +287,12 @@ def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
     if payment.provider != PaymentProvider.TEST:
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, "This order is not paid with the test provider.")
     if succeed:
-        return order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
+        return order_mark_paid(
+            order=order,
+            actor=actor,
+            amount_received=wallet.order_amount_due(order=order),
+            reference=payment.reference or "",
+        )
     return order_payment_failed(order=order, actor=actor, reason="declined (test provider)")
 
 

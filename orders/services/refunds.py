@@ -36,7 +36,7 @@ from marketplace.money import Money
 from marketplace.transitions import audit_record, transition
 from orders import gateways
 from orders.models import Payment, PaymentProvider, Refund, RefundMethod, SellerOrder
-from orders.services import ledger
+from orders.services import ledger, wallet
 from orders.services.events import order_event_data
 from orders.states import REFUND_TRANSITIONS, TRANSITIONS, RefundStatus, SellerOrderStatus
 
@@ -128,6 +128,13 @@ def _record(
         reason=reason,
         organisation=organisation,
     )
+    # An order paid partly (or wholly) with store credit gets its credit back first, as credit; the
+    # provider refunds only the rest (`refund_execute`).
+    spent = wallet.store_credit_spent_on(order=payment.order)
+    if spent.amount > 0:
+        credit = min(spent, amount)
+        wallet.store_credit_return(order=payment.order, amount=credit, reference=f"{key}-credit", actor=actor)
+        ledger.book_store_credit_returned(amount=credit)
     if seller_order is not None:
         _seller_order_refunded(seller_order, refund=refund, payment=payment, actor=actor, reason=reason)
     return refund
@@ -178,9 +185,15 @@ def refund_execute(*, refund_id: int, actor: Actor | None = None) -> Refund:
         if refund is None or refund.status != RefundStatus.PENDING:
             return Refund.objects.get(pk=refund_id)
         payment = refund.payment
+        credit = wallet.store_credit_returned_for(reference=f"{refund.idempotency_key}-credit")
+        to_card = refund.money - credit if credit is not None else refund.money
         try:
-            reference = gateways.gateway_for(payment.provider).refund(
-                reference=payment.reference or "", amount=refund.money, idempotency_key=refund.idempotency_key
+            reference = (
+                gateways.gateway_for(payment.provider).refund(
+                    reference=payment.reference or "", amount=to_card, idempotency_key=refund.idempotency_key
+                )
+                if to_card.amount > 0
+                else "store credit"
             )
         except ApplicationError as exc:
             return _attempt_failed(refund, error=exc.message, actor=actor)

@@ -155,3 +155,14 @@ def store_credit_balance(*, user: User, currency: str) -> Money:
         StoreCreditAccount.objects.filter(user=user, currency=currency).values_list("balance_amount", flat=True).first()
     )
     return Money(amount or 0, currency)
+
+
+def order_amount_due(*, order: Order) -> Money:
+    """What the payment provider is asked for: the order's total less the store credit spent on it."""
+    return order.total - store_credit_spent_on(order=order)
+
+
+def store_credit_returned_for(*, reference: str) -> Money | None:
+    """The store credit given back under `reference` (a refund's key + "-credit"), if any."""
+    entry = StoreCreditEntry.objects.filter(kind=StoreCreditKind.RETURNED, reference=reference).first()
+    return entry.money if entry is not None else None

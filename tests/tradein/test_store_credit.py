@@ -76,3 +76,78 @@ def test_two_checkouts_spending_the_same_credit_at_once_end_with_one_refused():
         assert account.balance_amount == 2000
         assert sum(account.entries.values_list("amount", flat=True)) == 2000
     assert connection.is_usable()
+
+
+@pytest.mark.django_db
+def test_checkout_with_part_credit_charges_the_rest_and_a_refund_gives_the_credit_back(
+    django_capture_on_commit_callbacks,
+):
+    from marketplace.models import Market
+    from orders.services.checkout import PlacementLine, order_place
+    from orders.services.payment import test_payment_settle
+    from orders.services.refunds import refund_issue
+    from tests.factories.orders import contact
+
+    user = UserFactory()
+    store_credit_grant(user=user, amount=Money(10000, "EUR"), reference="TCCCCCCCCC", actor=SYSTEM)
+    listing = make_listing(stock=2, price_amount=25000)
+    order = order_place(
+        actor=SYSTEM,
+        market=Market.objects.get(code="fr"),
+        lines=[PlacementLine(listing.pk, 1)],
+        contact=contact("fr"),
+        buyer=user,
+        store_credit=store_credit_balance(user=user, currency="EUR"),
+    )
+    assert store_credit_balance(user=user, currency="EUR").amount == 0
+    order = test_payment_settle(order=order, actor=SYSTEM, succeed=True)
+    order.payment.refresh_from_db()
+    assert order.payment.captured_amount == 25000
+    assert sum(LedgerEntry.objects.values_list("amount", flat=True)) == 0
+    assert LedgerEntry.objects.filter(kind="store_credit_spent").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refund_issue(
+            payment=order.payment, amount=Money(25000, "EUR"), actor=SYSTEM, reason="test", idempotency_key="r-1"
+        )
+
+    refund.refresh_from_db()
+    assert refund.status == "succeeded"
+    assert store_credit_balance(user=user, currency="EUR").amount == 10000
+    assert sum(LedgerEntry.objects.values_list("amount", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_credit_covering_the_whole_order_pays_it_at_once_and_an_unpaid_order_gives_it_back():
+    from marketplace.models import Market
+    from orders.services.checkout import PlacementLine, order_place
+    from orders.services.payment import order_expire
+    from tests.factories.orders import contact
+
+    user = UserFactory()
+    store_credit_grant(user=user, amount=Money(60000, "EUR"), reference="TDDDDDDDDD", actor=SYSTEM)
+    listing = make_listing(stock=3, price_amount=25000)
+    market = Market.objects.get(code="fr")
+
+    paid = order_place(
+        actor=SYSTEM,
+        market=market,
+        lines=[PlacementLine(listing.pk, 1)],
+        contact=contact("fr"),
+        buyer=user,
+        store_credit=Money(60000, "EUR"),
+    )
+    assert paid.status == "paid"
+    assert store_credit_balance(user=user, currency="EUR").amount == 35000
+    unpaid = order_place(
+        actor=SYSTEM,
+        market=market,
+        lines=[PlacementLine(listing.pk, 1)],
+        contact=contact("fr"),
+        buyer=user,
+        store_credit=Money(20000, "EUR"),
+    )
+    assert unpaid.status == "pending_payment"
+    assert store_credit_balance(user=user, currency="EUR").amount == 15000
+    order_expire(order=unpaid, actor=SYSTEM)
+    assert store_credit_balance(user=user, currency="EUR").amount == 35000
