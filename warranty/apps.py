@@ -14,6 +14,6 @@ class WarrantyConfig(AppConfig):
     def ready(self) -> None:
         # Warranty sits above orders: it learns of deliveries through orders' hook (orders never
         # imports warranty). Imported here: the services need the app registry ready.
-        from warranty.services import warranties_create_for_delivery
+        from warranty.services.warranties import warranties_create_for_delivery
 
         seller_order_delivered.connect(warranties_create_for_delivery)

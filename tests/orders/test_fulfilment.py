@@ -32,7 +32,7 @@ from orders.states import CancelledBy, SellerOrderStatus
 from tests.factories.catalog import make_listing
 from tests.factories.orders import SYSTEM, delivered, imei, paid, ship
 from warranty.models import Warranty
-from warranty.services import add_months
+from warranty.services.warranties import add_months
 
 pytestmark = pytest.mark.django_db
 

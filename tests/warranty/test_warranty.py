@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from tests.factories.catalog import make_listing
 from tests.factories.orders import delivered, imei, paid
 from warranty.models import Warranty
-from warranty.services import add_months, warranties_create_for_delivery
+from warranty.services.warranties import add_months, warranties_create_for_delivery
 
 pytestmark = pytest.mark.django_db
 
