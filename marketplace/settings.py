@@ -325,6 +325,15 @@ PAYMENTS_TEST_MODE_NOTICE = SECURE and not STRIPE_CONFIGURED  # a public site on
 ORDERS_PAYMENT_MINUTES = env.int("ORDERS_PAYMENT_MINUTES", default=30)  # unpaid orders expire, stock comes back
 ORDERS_AUTO_DELIVER_DAYS = env.int("ORDERS_AUTO_DELIVER_DAYS", default=10)  # shipped -> delivered if no scan
 ORDERS_RETURN_WINDOW_DAYS = 30  # DOMAIN.md: return without a reason within 30 days of delivery
+# After-sales (warranty): carriers sign their scan events with this shared secret (HMAC-SHA256 over
+# "<t>.<body>", header `Encore-Carrier-Signature: t=...,v1=...`); empty: the endpoint refuses every call.
+# Several secrets, comma-separated, during a rotation.
+CARRIER_WEBHOOK_SECRETS = env.list("CARRIER_WEBHOOK_SECRET", default=[])
+# Where a label goes when a seller has no return address on file: Encore's returns centre forwards it.
+RETURNS_CENTRE_ADDRESS = env.list(
+    "RETURNS_CENTRE_ADDRESS", default=["Encore Returns Centre", "10 rue du Réemploi", "75011 Paris", "France"]
+)
+CLAIM_PHOTO_MAX_BYTES = 10 * 1024 * 1024  # DOMAIN.md: photos of a claim, 10 MB each
 
 # --- Webhooks (partners app) -------------------------------------------------------
 # Production: endpoint URLs must be https and resolve only to public addresses (checked at creation
@@ -407,6 +416,33 @@ CELERY_BEAT_SCHEDULE = {
     "orders-retry-pending-refunds": {
         "task": "orders.tasks.refunds_retry_pending_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # After-sales deadlines are counted in business days and end at the end of a local day; a sweep
+    # every 10 minutes escalates a missed answer or repair within minutes (an indexed query per kind).
+    "warranty-escalate-overdue-claims": {
+        "task": "warranty.tasks.claims_escalate_overdue_task",
+        "schedule": crontab(minute="3-59/10"),
+    },
+    # An answer left without a reply is accepted 7 days after it: hourly is plenty for a rule in days.
+    "warranty-accept-silent-answers": {
+        "task": "warranty.tasks.claims_accept_silent_task",
+        "schedule": crontab(minute=11),
+    },
+    # Resolved claims close 14 days later: hourly.
+    "warranty-close-resolved-claims": {
+        "task": "warranty.tasks.claims_close_resolved_task",
+        "schedule": crontab(minute=29),
+    },
+    # A return the seller ignored is refunded 14 days after the label's delivery: hourly, so the buyer
+    # waits at most an hour more.
+    "warranty-refund-due-returns": {
+        "task": "warranty.tasks.returns_refund_due_task",
+        "schedule": crontab(minute=47),
+    },
+    # Review invitations 7 days after delivery: hourly is plenty for a rule in days.
+    "warranty-review-invitations": {
+        "task": "warranty.tasks.review_invitations_send_task",
+        "schedule": crontab(minute=53),
     },
     # DOMAIN.md: sellers are paid on the 6th, 16th and 26th of each month (early morning UTC,
     # before European banking hours). A rerun the same day changes nothing (one payout per date).
