@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
 from marketplace.forms import EraseAccountForm
 from marketplace.privacy import user_data_export, user_erase
 from marketplace.requests import AuthenticatedRequest
@@ -44,7 +45,11 @@ def erase(request: AuthenticatedRequest) -> HttpResponse:
     form = EraseAccountForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "account/account.html", {"erase_form": form}, status=400)
-    user_erase(user=request.user, actor=Actor.for_user(request.user))
+    try:
+        user_erase(user=request.user, actor=Actor.for_user(request.user))
+    except ApplicationError as error:  # a reason to wait (money on its way to the person): nothing erased
+        form.add_error(None, error.message)
+        return render(request, "account/account.html", {"erase_form": form}, status=409)
     logout(request)
     messages.success(request, _("Your account is erased. Orders and warranties stay, without your details."))
     return redirect("home")

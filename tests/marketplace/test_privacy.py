@@ -18,8 +18,14 @@ from sellers.models import Invitation
 from sellers.services.team import invitation_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.factories.catalog import make_listing
-from tests.factories.orders import SYSTEM, delivered
+from tests.factories.orders import SYSTEM, delivered, imei
 from tests.factories.sellers import SellerFactory
+from tests.factories.tradein import quote
+from tradein.models import SepaBatch, TradeIn
+from tradein.services.payouts import sepa_batch_create, sepa_batch_mark_sent
+from tradein.services.quotes import Contact as TradeInContact
+from tradein.services.quotes import PayoutChoice, tradein_quote_accept
+from tradein.services.warehouse import InspectionInput, tradein_inspect, tradein_receive
 from warranty.models import Warranty
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +35,10 @@ NAME = "Zephyrine Quackenbush"
 PHONE = "+33 6 98 76 54 32"
 ADDRESS = "17 Impasse des Quenouilles"
 CITY = "Quimperlé-sur-Mer"
+IBAN = "FR7630006000011234567890189"
 
 
-def shopper_with_a_history() -> tuple[User, Order]:
+def shopper_with_a_history() -> tuple[User, Order, SepaBatch]:
     shopper = UserFactory(email=EMAIL, full_name=NAME)
     listing = make_listing(stock=2)
     order = order_place(
@@ -51,7 +58,26 @@ def shopper_with_a_history() -> tuple[User, Order]:
     invitation_create(
         organisation=SellerFactory().organisation, email=EMAIL, role="staff", actor=Actor.for_user(UserFactory())
     )
-    return shopper, order
+    # They sold an old phone, paid by bank transfer: their IBAN went into a SEPA file for the bank.
+    tradein = quote()
+    tradein_quote_accept(
+        tradein=tradein,
+        actor=Actor.for_user(shopper),
+        contact=TradeInContact(
+            full_name=NAME, email=EMAIL, phone=PHONE, address_line=ADDRESS, postal_code="29350", city=CITY, country="fr"
+        ),
+        payout=PayoutChoice(method="bank_transfer", iban=IBAN),
+        owner=shopper,
+    )
+    tradein = tradein_receive(tradein=TradeIn.objects.get(pk=tradein.pk), actor=SYSTEM)
+    tradein_inspect(
+        tradein=tradein,
+        actor=SYSTEM,
+        data=InspectionInput(answers=tradein.answers, identifier=imei(777), activation_lock=False, battery_health=92),
+    )
+    batch = sepa_batch_create(actor=SYSTEM)
+    assert batch is not None
+    return shopper, order, batch
 
 
 def text_columns() -> list[tuple[str, str]]:
@@ -80,7 +106,7 @@ def traces(*values: str) -> list[tuple[str, str, str]]:
 
 
 def test_the_download_holds_the_persons_data(client):
-    shopper, order = shopper_with_a_history()
+    shopper, order, _batch = shopper_with_a_history()
     client.force_login(shopper)
 
     response = client.get("/account/data.json")
@@ -92,13 +118,13 @@ def test_the_download_holds_the_persons_data(client):
     assert data["orders"]["orders"][0]["number"] == order.number
     assert data["orders"]["orders"][0]["delivery"]["address_line"] == ADDRESS
     assert data["sellers"]["seller_contact_for"][0]["contact_phone"] == PHONE
+    assert data["tradein"]["tradeins"][0]["iban"] == IBAN
     assert set(personal_data.app_labels) <= set(data)  # every app that stores personal data answers
 
 
 def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_law_needs(client):
-    shopper, order = shopper_with_a_history()
-    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY)  # the scan does find them before
-    ledger_rows, warranties = LedgerEntry.objects.count(), Warranty.objects.count()
+    shopper, order, batch = shopper_with_a_history()
+    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY, IBAN)  # the scan does find them before
     client.force_login(shopper)
 
     refused = client.post("/account/erase/", {"password": "not-my-password"})
@@ -106,10 +132,18 @@ def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_la
     assert "This is not your password." in refused.content.decode()
     assert User.objects.get(pk=shopper.pk).email == EMAIL
 
+    # Money on its way to their bank: Encore pays first, then erases.
+    waiting = client.post("/account/erase/", {"password": PASSWORD})
+    assert waiting.status_code == 409
+    assert "on its way" in waiting.content.decode()
+    assert User.objects.get(pk=shopper.pk).email == EMAIL
+    sepa_batch_mark_sent(batch=batch, actor=SYSTEM)
+    ledger_rows, warranties = LedgerEntry.objects.count(), Warranty.objects.count()
+
     response = client.post("/account/erase/", {"password": PASSWORD})
 
     assert response.status_code == 302
-    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY) == []
+    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY, IBAN) == []
     erased = User.objects.get(pk=shopper.pk)
     assert (erased.is_active, erased.has_usable_password()) == (False, False)
     assert not Membership.objects.filter(user=erased).exists()
@@ -120,13 +154,15 @@ def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_la
     assert Payment.objects.filter(order=kept).exists()
     assert (LedgerEntry.objects.count(), Warranty.objects.count()) == (ledger_rows, warranties)
     assert AuditEvent.objects.filter(object_id=str(shopper.pk), to_status="erased").exists()
+    assert TradeIn.objects.get(owner=erased).iban == "FR76…0189"  # which account was paid, not the account
     # Logged out, and the old password opens nothing.
     assert client.get("/account/").status_code == 302
     assert not client.login(username=EMAIL, password=PASSWORD)
 
 
 def test_erasing_twice_changes_nothing_more():
-    shopper, _order = shopper_with_a_history()
+    shopper, _order, batch = shopper_with_a_history()
+    sepa_batch_mark_sent(batch=batch, actor=SYSTEM)
     user_erase(user=shopper, actor=SYSTEM)
     first = User.objects.values().get(pk=shopper.pk)
 
