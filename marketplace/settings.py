@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "ImportRowStatusEnum": ["draft", "active", "paused"],
         "OrderStatusEnum": "orders.states.OrderStatus",
         "SellerOrderStatusEnum": "orders.states.SellerOrderStatus",
+        "WebhookDeliveryStatusEnum": "partners.states.DeliveryStatus",
     },
 }
 # How many reverse proxies of ours stand in front of the app (load balancer, ingress): the client's

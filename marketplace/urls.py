@@ -1,4 +1,5 @@
-"""URL map: storefront at /, seller back-office at /seller/, success console at /console/, API at /api/v1/.
+"""URL map: storefront at /, seller back-office at /seller/, partner back-office at /partner/, success console
+at /console/, API at /api/v1/.
 
 The kernel names only URL modules (strings), never app views: each app owns its routes.
 """
@@ -22,7 +23,7 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz_live"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/sign-up/", views.sign_up, name="sign_up"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -41,6 +42,8 @@ urlpatterns = [
     path("seller/tradein-lots/", include("tradein.seller_urls")),
     path("seller/", include("sellers.urls")),
     path("console/trade-ins/", include("tradein.console_urls")),
+    path("partner/", include("partners.urls")),
+    path("console/partners/", include("partners.console_urls")),
     path("console/", include("sellers.console_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("marketplace.api.urls")),

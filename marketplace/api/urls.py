@@ -15,4 +15,5 @@ urlpatterns = [
     path("seller/", include("sellers.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("tradein.api.urls")),
+    path("", include("partners.api.urls")),
 ]

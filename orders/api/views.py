@@ -1,11 +1,15 @@
-"""Seller orders (`/api/v1/seller/orders/`) and partner orders (`/api/v1/orders/`)."""
+"""Seller orders (`/api/v1/seller/orders/`) and partner orders (`/api/v1/orders/`: list, place, get)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -24,9 +28,10 @@ from orders.api.serializers import (
     SellerOrderSerializer,
     ShipSerializer,
 )
-from orders.models import OrderLine, SellerOrder
+from orders.models import Order, OrderLine, SellerOrder
 from orders.services import fulfilment
 from orders.services.checkout import Contact, PlacementLine, order_place
+from orders.states import OrderStatus
 
 
 class SellerOrderEndpoint(SellerEndpoint):
@@ -138,10 +143,55 @@ class SellerOrderDeliver(SellerOrderEndpoint):
         return self.respond(seller_order)
 
 
-class PartnerOrderList(PartnerEndpoint):
-    """Place an order for a customer of the partner, paid on the partner's invoice."""
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the partner's orders, newest first",
+        tags=["partner orders"],
+        parameters=[
+            OpenApiParameter("status", str, enum=OrderStatus.values, description="Only orders in this status."),
+            OpenApiParameter(
+                "created_after",
+                OpenApiTypes.DATETIME,
+                description="Only orders placed after this time (ISO 8601; without an offset, UTC).",
+            ),
+        ],
+    )
+)
+class PartnerOrderList(PartnerEndpoint, generics.ListAPIView[Order]):
+    """The partner's own orders (GET); place an order for a customer, paid on the partner's invoice (POST)."""
 
-    required_scopes: ClassVar = {"POST": Scope.ORDERS_WRITE}
+    required_scopes: ClassVar = {"GET": Scope.ORDERS_READ, "POST": Scope.ORDERS_WRITE}
+    serializer_class = PartnerOrderSerializer
+    filter_backends: ClassVar = []
+
+    def get_queryset(self) -> QuerySet[Order]:
+        params = self.request.query_params
+        queryset = selectors.partner_order_list(partner=self.organisation)
+        wanted = params.get("status") or None
+        if wanted is not None:
+            if wanted not in OrderStatus.values:
+                raise ApplicationError(
+                    ErrorCode.VALIDATION,
+                    f"Unknown status {wanted!r}.",
+                    errors=[{"field": "status", "message": f"One of {', '.join(OrderStatus.values)}."}],
+                )
+            queryset = queryset.filter(status=wanted)
+        after = params.get("created_after") or None
+        if after is not None:
+            try:
+                moment = parse_datetime(after.replace(" ", "+"))  # a "+" left unencoded in a query string
+            except ValueError:  # well formed, but not a real time (month 13)
+                moment = None
+            if moment is None:
+                raise ApplicationError(
+                    ErrorCode.VALIDATION,
+                    "created_after is not an ISO 8601 time.",
+                    errors=[{"field": "created_after", "message": "An ISO 8601 time, e.g. 2026-11-01T00:00:00Z."}],
+                )
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, UTC)
+            queryset = queryset.filter(created_at__gt=moment)
+        return queryset
 
     @extend_schema(
         summary="Place an order for a customer",

@@ -1,0 +1,1 @@
+"""Partners' writes and rules: webhook endpoints, the outbox relay, deliveries, partner organisations."""

@@ -1,0 +1,328 @@
+"""Sending deliveries: the dispatcher, one attempt, its outcome, retries, redelivery by hand.
+
+Flow of one delivery (`WebhookDelivery`, created by the relay):
+
+1. `deliveries_dispatch` marks due deliveries as queued and sends one task message each (after
+   commit), keeping at most `WEBHOOKS_MAX_QUEUED` queued at once: a backlog of 100,000 waits in
+   the database, not in Redis or in a worker's memory. Each finished attempt queues the next due
+   delivery (`limit=1`), and the sweep (every 15 s) queues due retries and re-queues a delivery
+   whose message was lost (`QUEUE_LEASE`).
+2. `delivery_attempt` (the task): under the row lock, checks the delivery is open, due and not
+   leased to another worker, and takes a lease (`sending_until`); then, outside any transaction,
+   resolves and checks the URL again (`partners.destinations`), signs and POSTs (`partners.sender`,
+   10 s in all); then records the attempt and moves the delivery.
+3. Outcome: 2xx succeeded; 410 Gone disables the endpoint; 429 waits its `Retry-After`; anything
+   else (or no answer) is retried with exponential backoff and jitter while the delivery is younger
+   than 3 days, then failed. An endpoint whose failures have lasted 3 days without a success is
+   disabled. Disabling an endpoint fails its open deliveries and e-mails its owners.
+
+A worker killed during an attempt leaves its lease to expire; the message comes back (acks late,
+`reject_on_worker_lost`) or the sweep re-queues it, and the next attempt logs the lost one as
+interrupted. A delivery is thus sent at least once; the receiver drops duplicates by event id.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from marketplace.actors import Actor
+from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.models import EventType
+from marketplace.transitions import audit_record
+from partners import sender
+from partners.destinations import DestinationRefusedError, destination_for
+from partners.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from partners.services import queueing
+from partners.services.endpoints import webhook_endpoint_disable
+from partners.signatures import SIGNATURE_HEADER, webhook_body, webhook_signature
+from partners.states import OPEN_STATUSES, AttemptTrigger, DeliveryStatus, DisabledReason, sources_of
+
+# API.md: retried for up to 3 days; an endpoint failing for 3 days is disabled.
+RETRY_WINDOW = timedelta(days=3)
+FAILING_DISABLES_AFTER = timedelta(days=3)
+BACKOFF_FIRST_SECONDS = 60
+BACKOFF_CAP_SECONDS = 6 * 3600
+# A queued message not consumed within this time may be lost (Redis restarted without its data):
+# the sweep sends another. Longer than any queue wait at the cap, so duplicates stay rare (and harmless).
+QUEUE_LEASE = timedelta(hours=1)
+# The attempt's lease: the 10 s deadline plus the time to record the outcome.
+LEASE_MARGIN = timedelta(seconds=20)
+USER_AGENT = "Encore-Webhooks/1.0"
+SENDER = Actor.system("webhook sender")
+
+
+class AttemptOutcome(StrEnum):
+    SENT = "sent"  # an attempt was made (whatever its answer)
+    NOT_OPEN = "not-open"  # succeeded, failed or deleted meanwhile: nothing to do
+    NOT_DUE = "not-due"  # its next attempt is later (the sweep will queue it)
+    BUSY = "busy"  # another worker holds the lease (retry once it has expired)
+
+
+@dataclass(frozen=True)
+class Attempted:
+    outcome: AttemptOutcome
+    status: str = ""
+    retry_in: float = 0.0  # for BUSY: seconds until the other worker's lease expires
+
+
+def retry_delay(failures: int, *, rng: random.Random | None = None) -> timedelta:
+    """Wait before the next attempt after `failures` failed ones: exponential with equal jitter.
+
+    min(60 s x 2^(failures-1), 6 h), of which a random half: 30-60 s, 1-2 min, 2-4 min, ... up to
+    3-6 h. Jitter spreads the retries of many deliveries that failed together (a receiver's outage).
+    """
+    ceiling = min(BACKOFF_FIRST_SECONDS * 2 ** max(failures - 1, 0), BACKOFF_CAP_SECONDS)
+    jitter = (rng or random).uniform(0, ceiling / 2)  # spreading load, not secrecy
+    return timedelta(seconds=ceiling / 2 + jitter)
+
+
+def deliveries_dispatch(*, limit: int | None = None) -> int:
+    """Queue a task for each due, unqueued delivery, oldest first, keeping at most `WEBHOOKS_MAX_QUEUED`
+    queued. `limit` queues at most that many without counting (each finished attempt queues one).
+    Safe with several dispatchers at once (`SKIP LOCKED`). Returns how many were queued."""
+    now = timezone.now()
+    stale = now - QUEUE_LEASE
+    if limit is None:
+        queued = WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, queued_at__gte=stale).count()
+        limit = max(0, settings.WEBHOOKS_MAX_QUEUED - queued)
+    if limit <= 0:
+        return 0
+    with transaction.atomic():
+        due = (
+            WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+            .order_by("next_attempt_at", "id")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("id", flat=True)[:limit])
+        if ids:
+            WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=now)
+            transaction.on_commit(lambda: queueing.delivery_enqueue(ids))
+    return len(ids)
+
+
+def delivery_attempt(*, delivery_id: int) -> Attempted:
+    """Make the due attempt of one delivery, at most one worker at a time. See the module's flow."""
+    timeout = float(settings.WEBHOOKS_TIMEOUT_SECONDS)
+    started = timezone.now()
+    lease_until = started + timedelta(seconds=timeout) + LEASE_MARGIN
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint", "event")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status not in OPEN_STATUSES:
+            return Attempted(AttemptOutcome.NOT_OPEN)
+        assert delivery.next_attempt_at is not None  # noqa: S101 - an open delivery is due (a CHECK)
+        if delivery.next_attempt_at > started:
+            return Attempted(AttemptOutcome.NOT_DUE)
+        if delivery.sending_until is not None and delivery.sending_until > started:
+            return Attempted(AttemptOutcome.BUSY, retry_in=(delivery.sending_until - started).total_seconds())
+        if delivery.sending_until is not None:
+            _log_interrupted(delivery, started)
+        endpoint = delivery.endpoint
+        if not endpoint.enabled and delivery.event_type != EventType.PING:
+            _close(delivery, DeliveryStatus.FAILED, error="endpoint disabled", now=started)
+            return Attempted(AttemptOutcome.NOT_OPEN, status=DeliveryStatus.FAILED)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(sending_until=lease_until)
+        trigger = AttemptTrigger.MANUAL if delivery.manual else AttemptTrigger.AUTOMATIC
+        number = delivery.attempt_count + 1
+        body = webhook_body(delivery.event)
+        secrets = endpoint.signing_secrets(started)
+
+    clock = time.monotonic()
+    try:
+        destination = destination_for(endpoint.url, timeout=min(5.0, timeout))
+    except DestinationRefusedError as refusal:
+        answer = sender.Answer(status_code=None, body="", duration_ms=0, error=f"refused: {refusal.message}"[:200])
+    else:
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "Accept-Encoding": "identity",
+            SIGNATURE_HEADER: webhook_signature(secrets=secrets, body=body),
+            "Encore-Event-Id": delivery.event_id,
+            "Encore-Event-Type": delivery.event_type,
+            "Encore-Delivery": str(delivery.pk),
+            "Encore-Attempt": str(number),
+        }
+        remaining = max(0.5, timeout - (time.monotonic() - clock))
+        answer = sender.post(destination, body=body, headers=headers, timeout=remaining)
+        answer = sender.Answer(
+            status_code=answer.status_code,
+            body=answer.body,
+            duration_ms=int((time.monotonic() - clock) * 1000),
+            error=answer.error,
+            retry_after=answer.retry_after,
+        )
+    status = _record(delivery.pk, answer, started=started, lease_until=lease_until, trigger=trigger)
+    return Attempted(AttemptOutcome.SENT, status=status)
+
+
+def _log_interrupted(delivery: WebhookDelivery, now: datetime) -> None:
+    """The previous attempt's worker stopped before recording it (killed, lost): log it as such."""
+    number = delivery.attempt_count + 1
+    lease_until = delivery.sending_until or now
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=number,
+        trigger=AttemptTrigger.AUTOMATIC,
+        # The lease was taken at the attempt's start for its deadline plus the margin.
+        started_at=lease_until - timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS) - LEASE_MARGIN,
+        duration_ms=0,
+        error="interrupted: the worker stopped during the attempt",
+    )
+    delivery.attempt_count = number
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempt_count=number, sending_until=None)
+
+
+def _record(delivery_id: int, answer: sender.Answer, *, started: datetime, lease_until: datetime, trigger: str) -> str:
+    """Log the attempt and move the delivery (and its endpoint) by its answer. Returns the new status."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            return ""  # its endpoint was deleted meanwhile
+        number = delivery.attempt_count + 1
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            trigger=trigger,
+            started_at=started,
+            duration_ms=answer.duration_ms,
+            status_code=answer.status_code,
+            response_body=answer.body,
+            error=answer.error,
+        )
+        if delivery.sending_until != lease_until:
+            # Our lease ran out and another attempt took over (or the endpoint was disabled): log only.
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(attempt_count=number)
+            return delivery.status
+        endpoint = delivery.endpoint
+        updates: dict[str, object] = {
+            "attempt_count": number,
+            "last_attempt_at": started,
+            "last_status_code": answer.status_code,
+            "last_error": answer.error,
+            "sending_until": None,
+            "queued_at": None,
+            "manual": False,
+        }
+        if answer.succeeded:
+            status = DeliveryStatus.SUCCEEDED
+            updates.update(status=status, next_attempt_at=None, completed_at=now)
+            if endpoint.failing_since is not None:
+                WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+        elif answer.status_code == 410:
+            status = DeliveryStatus.FAILED
+            updates.update(status=status, next_attempt_at=None, completed_at=now)
+            webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.GONE, actor=SENDER)
+        elif delivery.event_type == EventType.PING:
+            # A ping is a test: one attempt, no retry, and it does not count against the endpoint.
+            status = DeliveryStatus.FAILED
+            updates.update(status=status, next_attempt_at=None, completed_at=now)
+        else:
+            failing_since = endpoint.failing_since
+            if failing_since is None:
+                WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+                failing_since = now
+            if now - failing_since >= FAILING_DISABLES_AFTER:
+                status = DeliveryStatus.FAILED
+                updates.update(status=status, next_attempt_at=None, completed_at=now)
+                webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.FAILING, actor=SENDER)
+            else:
+                wait = (
+                    timedelta(seconds=answer.retry_after)
+                    if answer.status_code == 429 and answer.retry_after is not None
+                    else retry_delay(number)
+                )
+                next_attempt = now + wait
+                if next_attempt > delivery.created_at + RETRY_WINDOW:
+                    status = DeliveryStatus.FAILED
+                    updates.update(status=status, next_attempt_at=None, completed_at=now)
+                else:
+                    status = DeliveryStatus.RETRYING
+                    updates.update(status=status, next_attempt_at=next_attempt)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**updates)
+    # Keep the conveyor moving: one attempt done, one more due delivery queued.
+    deliveries_dispatch(limit=1)
+    return status
+
+
+def _close(delivery: WebhookDelivery, status: DeliveryStatus, *, error: str, now: datetime) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=status, next_attempt_at=None, completed_at=now, last_error=error, sending_until=None, queued_at=None
+    )
+
+
+@transaction.atomic
+def delivery_redeliver(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
+    """Attempt a delivery again now, by hand (API or back-office), whatever its status.
+
+    Refused (409) while an attempt is in progress, and when the endpoint is disabled (enable it first).
+    The attempt is logged as manual; a failure retries automatically only inside the delivery's 3 days.
+    """
+    now = timezone.now()
+    locked = WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=delivery.pk)
+    if locked.sending_until is not None and locked.sending_until > now:
+        raise ApplicationError(
+            ErrorCode.INVALID_TRANSITION,
+            "An attempt of this delivery is in progress; redeliver it once it is recorded.",
+        )
+    if not locked.endpoint.enabled and locked.event_type != EventType.PING:
+        raise ApplicationError(ErrorCode.INVALID_TRANSITION, "The endpoint is disabled: enable it before redelivering.")
+    previous = locked.status
+    if previous not in sources_of(DeliveryStatus.PENDING) and previous != DeliveryStatus.PENDING:
+        raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"A {previous} delivery cannot be redelivered.")
+    WebhookDelivery.objects.filter(pk=locked.pk).update(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+        completed_at=None,
+        queued_at=now,
+        sending_until=None,
+        manual=True,
+    )
+    audit_record(
+        obj=locked,
+        actor=actor,
+        from_status=previous,
+        to_status=DeliveryStatus.PENDING,
+        reason="redelivered by hand",
+        organisation=locked.endpoint.organisation,
+    )
+    transaction.on_commit(lambda: queueing.delivery_enqueue([locked.pk]))
+    locked.refresh_from_db()
+    return locked
+
+
+def deliveries_purge(*, older_than: timedelta, batch_size: int = 5000) -> int:
+    """Delete closed deliveries (and their attempts) created before `older_than` ago, in bounded batches."""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    while True:
+        ids = list(
+            WebhookDelivery.objects.filter(created_at__lt=cutoff)
+            .exclude(status__in=OPEN_STATUSES)
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return deleted
+        WebhookAttempt.objects.filter(delivery_id__in=ids).delete()
+        WebhookDelivery.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
