@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from marketplace.access import is_success_manager, require_owner, seller_member_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
+from marketplace.landing import organisation_home_url
 from marketplace.models import ApiKey, Membership, OrganisationKind, User
 from marketplace.requests import AuthenticatedRequest, SellerRequest
 from marketplace.services import api_key_create, api_key_revoke, membership_remove
@@ -207,5 +208,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_KEY] = membership.organisation_id
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
-            return redirect("seller:dashboard")
+            return redirect(organisation_home_url(membership.organisation))
     return render(request, "seller/invitation_accept.html", {"invitation": item, "form": form})
