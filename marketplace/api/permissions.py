@@ -21,7 +21,9 @@ from marketplace.models import ApiKey
 from marketplace.tenancy import acting_organisation
 
 
-def required_scope(view: Any, method: str) -> str | None:
+def required_scope(view: Any, method: str) -> str | tuple[str, ...] | None:
+    """The scope a method needs; a tuple means any one of them (a return is read with `claims:write`,
+    and also by the `orders:write` key that created it)."""
     scopes = getattr(view, "required_scopes", {}) or {}
     if method in ("HEAD", "OPTIONS"):
         method = "GET"
@@ -41,7 +43,10 @@ class HasScope(permissions.BasePermission):
             if kind is not None and auth.organisation.kind != kind:
                 raise exceptions.PermissionDenied(f"This endpoint is for {kind} API keys.")
             scope = required_scope(view, method)
-            if scope is not None and scope not in auth.scopes:
+            if isinstance(scope, tuple):
+                if not any(one in auth.scopes for one in scope):
+                    raise exceptions.PermissionDenied(f"This API key needs one of the scopes {', '.join(scope)}.")
+            elif scope is not None and scope not in auth.scopes:
                 raise exceptions.PermissionDenied(f"This API key lacks the scope '{scope}'.")
             return True
         if method in getattr(view, "public_methods", set()):

@@ -78,6 +78,7 @@ def world(private_media) -> World:
         price_amount=10000,
         closes_at=timezone.now(),
     )
+    after_sales = _after_sales(seller_a.organisation)
     return World(
         owner_a=owner_a,
         staff_a=staff.user,
@@ -89,8 +90,38 @@ def world(private_media) -> World:
             "document": document.pk,
             "seller_order": seller_order.pk,
             "lot": lot.pk,
+            **after_sales,
         },
     )
+
+
+def _after_sales(seller) -> dict[str, int]:
+    """Seller A's after-sales: a claim on one unit, a return of the other, a review of the line."""
+    from tests.factories import UserFactory
+    from tests.factories.orders import SYSTEM, delivered
+    from warranty.models import Warranty
+    from warranty.services.claims import Claimant, claim_open
+    from warranty.services.returns import return_open
+    from warranty.services.reviews import review_submit
+
+    buyer = UserFactory()
+    sold = paid((make_listing(seller=seller, sku="A-AFTER-SALES", stock=2), 2), buyer=buyer).seller_orders.get()
+    delivered(sold)
+    first, second = Warranty.objects.filter(line__seller_order=sold).order_by("pk")
+    claim = claim_open(
+        line=first.line,
+        identifier=first.identifier,
+        claimant=Claimant(shopper=buyer),
+        category="technical_defect",
+        description="It restarts every few minutes.",
+        actor=SYSTEM,
+    )
+    ret = return_open(
+        seller_order=sold, units=[second.unit], reason="changed_mind", buyer=Claimant(shopper=buyer), actor=SYSTEM
+    )
+    review = review_submit(line=first.line, shopper=buyer, seller_stars=4, unit_stars=4, text="Fine.", actor=SYSTEM)
+    photo = claim.messages.get().photos.first()
+    return {"claim": claim.pk, "return": ret.pk, "review": review.pk, "photo": photo.pk if photo else 0}
 
 
 # route name -> (object kind for <pk>, extra kwargs, owner only)
@@ -130,6 +161,15 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "tradein_seller:bid": ("lot", {}, False),
     "api-seller-tradein-lots": (None, {}, False),
     "api-seller-tradein-lot-bids": ("lot", {}, False),
+    "api-seller-claims": (None, {}, False),
+    "api-seller-claim": ("claim", {}, False),
+    "api-seller-claim-respond": ("claim", {}, False),
+    "api-seller-claim-messages": ("claim", {}, False),
+    "api-seller-claim-unit-received": ("claim", {}, False),
+    "api-seller-claim-resolve": ("claim", {}, False),
+    "api-seller-returns": (None, {}, False),
+    "api-seller-return": ("return", {}, False),
+    "api-seller-return-receive": ("return", {}, False),
 }
 
 
@@ -158,6 +198,21 @@ def _snapshot(world: World) -> tuple:
         Membership.objects.filter(pk=world.objects["membership"]).exists(),
         SellerOrder.objects.get(pk=world.objects["seller_order"]).status,
         Listing.objects.count(),
+        _after_sales_state(world),
+    )
+
+
+def _after_sales_state(world: World) -> tuple:
+    from warranty.models import Claim, Return, Review
+
+    claim = Claim.objects.get(pk=world.objects["claim"])
+    review = Review.objects.get(pk=world.objects["review"])
+    return (
+        claim.status,
+        claim.messages.count(),
+        Return.objects.get(pk=world.objects["return"]).status,
+        review.reply_text,
+        review.reports.count(),
     )
 
 
