@@ -292,6 +292,11 @@ SPECTACULAR_SETTINGS = {
         "ImportRowStatusEnum": ["draft", "active", "paused"],
         "OrderStatusEnum": "orders.states.OrderStatus",
         "SellerOrderStatusEnum": "orders.states.SellerOrderStatus",
+        "ClaimStatusEnum": "warranty.states.ClaimStatus",
+        "ClaimOutcomeEnum": "warranty.states.Outcome",
+        "ReturnStatusEnum": "warranty.states.ReturnStatus",
+        "ReturnReasonEnum": "warranty.states.ReturnReason",
+        "RefundStatusEnum": "orders.states.RefundStatus",
         "WebhookDeliveryStatusEnum": "partners.states.DeliveryStatus",
     },
 }

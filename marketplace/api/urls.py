@@ -12,8 +12,10 @@ urlpatterns = [
     path("problems/<slug:code>", views.ProblemType.as_view(), name="api-problem-type"),
     path("", include("catalog.api.urls")),
     path("seller/orders/", include("orders.api.seller_urls")),
+    path("seller/", include("warranty.api.seller_urls")),
     path("seller/", include("sellers.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("warranty.api.urls")),
     path("", include("tradein.api.urls")),
     path("", include("partners.api.urls")),
 ]
