@@ -50,7 +50,7 @@ class WebhookEndpointBase(OrganisationEndpoint):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if self.organisation is None and request.method not in ("HEAD", "OPTIONS"):
+        if self.organisation is None and hasattr(self, request.method.lower()) and request.method != "OPTIONS":
             raise exceptions.PermissionDenied("You are not a member of an organisation.")
 
     def endpoint(self, pk: int) -> WebhookEndpoint:

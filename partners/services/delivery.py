@@ -8,9 +8,9 @@ Flow of one delivery (`WebhookDelivery`, created by the relay):
    delivery (`limit=1`), and the sweep (every 15 s) queues due retries and re-queues a delivery
    whose message was lost (`QUEUE_LEASE`).
 2. `delivery_attempt` (the task): under the row lock, checks the delivery is open, due and not
-   leased to another worker, and takes a lease (`sending_until`); then, outside any transaction,
-   resolves and checks the URL again (`partners.destinations`), signs and POSTs (`partners.sender`,
-   10 s in all); then records the attempt and moves the delivery.
+   leased to another worker, and takes a lease (`sending_until`, `attempt_lease`); then, outside any
+   transaction, resolves and checks the URL again (`partners.destinations`), signs and POSTs
+   (`partners.sender`, 10 s in all); then records the attempt and moves the delivery.
 3. Outcome: 2xx succeeded; 410 Gone disables the endpoint; 429 waits its `Retry-After`; anything
    else (or no answer) is retried with exponential backoff and jitter while the delivery is younger
    than 3 days, then failed. An endpoint whose failures have lasted 3 days without a success is
@@ -54,8 +54,14 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 # A queued message not consumed within this time may be lost (Redis restarted without its data):
 # the sweep sends another. Longer than any queue wait at the cap, so duplicates stay rare (and harmless).
 QUEUE_LEASE = timedelta(hours=1)
-# The attempt's lease: the 10 s deadline plus the time to record the outcome.
-LEASE_MARGIN = timedelta(seconds=20)
+
+
+def attempt_lease(timeout: float) -> timedelta:
+    """How long a worker holds a delivery for one attempt: twice the deadline plus 10 s to record it
+    (30 s for the 10 s deadline). After that, another worker may take it over."""
+    return timedelta(seconds=2 * timeout + 10)
+
+
 USER_AGENT = "Encore-Webhooks/1.0"
 SENDER = Actor.system("webhook sender")
 
@@ -114,7 +120,7 @@ def delivery_attempt(*, delivery_id: int) -> Attempted:
     """Make the due attempt of one delivery, at most one worker at a time. See the module's flow."""
     timeout = float(settings.WEBHOOKS_TIMEOUT_SECONDS)
     started = timezone.now()
-    lease_until = started + timedelta(seconds=timeout) + LEASE_MARGIN
+    lease_until = started + attempt_lease(timeout)
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(of=("self",))
@@ -179,7 +185,7 @@ def _log_interrupted(delivery: WebhookDelivery, now: datetime) -> None:
         number=number,
         trigger=AttemptTrigger.AUTOMATIC,
         # The lease was taken at the attempt's start for its deadline plus the margin.
-        started_at=lease_until - timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS) - LEASE_MARGIN,
+        started_at=lease_until - attempt_lease(settings.WEBHOOKS_TIMEOUT_SECONDS),
         duration_ms=0,
         error="interrupted: the worker stopped during the attempt",
     )
