@@ -298,6 +298,10 @@ SPECTACULAR_SETTINGS = {
         "ReturnReasonEnum": "warranty.states.ReturnReason",
         "RefundStatusEnum": "orders.states.RefundStatus",
         "WebhookDeliveryStatusEnum": "partners.states.DeliveryStatus",
+        "TradeInStatusEnum": "tradein.states.TradeInStatus",
+        "TradeInConditionEnum": "tradein.states.Condition",
+        "TradeInPayoutStatusEnum": "tradein.states.PayoutStatus",
+        "TradeInPayoutMethodEnum": "tradein.states.PayoutMethod",
     },
 }
 # How many reverse proxies of ours stand in front of the app (load balancer, ingress): the client's

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from marketplace.api.fields import MoneyField
+from orders.api.serializers import CustomerSerializer  # API.md: the customer of an order's shape
 from tradein.models import Lot, TradeIn
 from tradein.services.payloads import tradein_payload
 from tradein.states import Condition, CounterOfferOutcome, CounterOfferReason, PayoutMethod, PayoutStatus, TradeInStatus
@@ -55,16 +56,6 @@ class QuoteSerializer(serializers.Serializer):
             "price": instance.offer.as_dict(),
             "expires_at": serializers.DateTimeField().to_representation(instance.expires_at),
         }
-
-
-class CustomerSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150)
-    email = serializers.EmailField()
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    address_line = serializers.CharField(max_length=200)
-    postal_code = serializers.CharField(max_length=20)
-    city = serializers.CharField(max_length=100)
-    country = serializers.CharField(max_length=2)
 
 
 class PayoutSerializer(serializers.Serializer):
