@@ -119,6 +119,6 @@ def demo_logins() -> list[tuple[str, str]]:
         "seller@encore.test": "seller owner, Renew Labs (/seller/)",
         "staff@encore.test": "seller staff, Renew Labs (/seller/)",
         "seller2@encore.test": "seller owner, Phoenix Refurb (/seller/)",
-        "partner@encore.test": "partner owner, Telco One (API)",
+        "partner@encore.test": "partner owner, Telco One (/partner/)",
     }
     return list(roles.items())

@@ -8,8 +8,9 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from marketplace.events import on_events_committed
+        from partners import checks  # noqa: F401 - registers the deploy check
         from partners.tasks import webhook_relay_nudge
 
         # Right after a commit that emitted events for an organisation with webhooks: relay them
-        # now rather than at the next sweep (CELERY_BEAT_SCHEDULE "webhooks-sweep").
+        # now rather than at the next sweep (CELERY_BEAT_SCHEDULE "webhooks-relay").
         on_events_committed(webhook_relay_nudge)
