@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -250,6 +251,7 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
             "cancellable": CANCELLABLE,
             "form": CancelForm(),
             "co2e_kg": selectors.order_co2e_avoided_kg(order=order),
+            "now": timezone.now(),
             "awaiting_stripe": order.status == OrderStatus.PENDING_PAYMENT
             and order.payment.provider == PaymentProvider.STRIPE,
         },

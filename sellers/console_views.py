@@ -17,6 +17,7 @@ from sellers.forms import DecisionForm
 from sellers.models import Seller
 from sellers.services.lifecycle import DECISIONS_BY_STATUS, seller_decide
 from sellers.states import SellerStatus
+from warranty.selectors import seller_feedback
 
 
 @success_manager_required
@@ -40,6 +41,7 @@ def seller_review(request: AuthenticatedRequest, pk: int, form: DecisionForm | N
         "probation": selectors.probation_progress(seller),
         "listing_counts": selectors.listing_counts(seller),
         "sales": selectors.sales_summary(seller),
+        "feedback": seller_feedback(seller=seller.organisation),
         "history": selectors.seller_audit_history(seller),
         "decisions": DECISIONS_BY_STATUS.get(seller.status, ()),
         "form": form or DecisionForm(),

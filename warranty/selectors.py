@@ -323,7 +323,7 @@ def review_for_line(*, shopper: User, line_id: int) -> tuple[OrderLine, Review |
 
 
 def review_list_for_seller(*, seller: Organisation | None, status: str | None = None) -> QuerySet[Review]:
-    queryset = scope(Review.objects.all(), seller, field="seller").select_related("line__seller_order__order")
+    queryset = scope(Review.objects.all(), seller, field="seller").select_related("line__seller_order__order", "seller")
     if status:
         queryset = queryset.filter(status=status)
     return queryset.annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))).order_by(
@@ -338,7 +338,11 @@ def review_get_for_seller(*, seller: Organisation | None, id: int) -> Review:
 def reviews_public_for_seller(*, slug: str) -> tuple[Organisation, QuerySet[Review]]:
     """A seller's visible reviews, newest first, for its public page; 404 for an unknown seller."""
     seller = get_object_or_404(Organisation.objects.filter(kind="seller").select_related("catalog_standing"), slug=slug)
-    reviews = Review.objects.filter(seller=seller, status=ReviewStatus.VISIBLE).order_by("-created_at", "-pk")
+    reviews = (
+        Review.objects.filter(seller=seller, status=ReviewStatus.VISIBLE)
+        .select_related("seller")
+        .order_by("-created_at", "-pk")
+    )
     return seller, reviews
 
 

@@ -99,6 +99,7 @@ def _after_sales(seller) -> dict[str, int]:
     """Seller A's after-sales: a claim on one unit, a return of the other, a review of the line."""
     from tests.factories import UserFactory
     from tests.factories.orders import SYSTEM, delivered
+    from tests.factories.warranty import jpeg
     from warranty.models import Warranty
     from warranty.services.claims import Claimant, claim_open
     from warranty.services.returns import return_open
@@ -114,6 +115,7 @@ def _after_sales(seller) -> dict[str, int]:
         claimant=Claimant(shopper=buyer),
         category="technical_defect",
         description="It restarts every few minutes.",
+        photos=[jpeg()],
         actor=SYSTEM,
     )
     ret = return_open(
@@ -161,6 +163,16 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "tradein_seller:bid": ("lot", {}, False),
     "api-seller-tradein-lots": (None, {}, False),
     "api-seller-tradein-lot-bids": ("lot", {}, False),
+    "seller_warranty:claims": (None, {}, False),
+    "seller_warranty:claim": ("claim", {}, False),
+    "seller_warranty:claim_photo": ("claim", {"photo": "@photo"}, False),
+    "seller_warranty:claim_action": ("claim", {"action": "message"}, False),
+    "seller_warranty:returns": (None, {}, False),
+    "seller_warranty:return": ("return", {}, False),
+    "seller_warranty:return_receive": ("return", {}, False),
+    "seller_warranty:reviews": (None, {}, False),
+    "seller_warranty:review_reply": ("review", {}, False),
+    "seller_warranty:review_report": ("review", {}, False),
     "api-seller-claims": (None, {}, False),
     "api-seller-claim": ("claim", {}, False),
     "api-seller-claim-respond": ("claim", {}, False),
@@ -184,7 +196,9 @@ def _url(route: str, kind: str | None, extra: dict[str, str], world: World) -> s
     if kind is not None:
         url = url.replace("<int:pk>", str(world.objects[kind]))
     for key, value in extra.items():
-        url = url.replace(f"<str:{key}>", value)
+        # "@kind": the id of that object of the world (a claim's photo, say).
+        value = str(world.objects[value[1:]]) if value.startswith("@") else value
+        url = url.replace(f"<str:{key}>", value).replace(f"<int:{key}>", value)
     return url
 
 
