@@ -637,6 +637,7 @@ class StoreCreditKind(models.TextChoices):
     TRADEIN = "tradein", _("Trade-in payout")
     SPENT = "spent", _("Spent on an order")
     RETURNED = "returned", _("Given back (order refunded or not paid)")
+    TAKEN_BACK = "taken_back", _("Taken back (the refund failed)")
 
 
 class StoreCreditAccount(models.Model):
@@ -665,9 +666,10 @@ class StoreCreditAccount(models.Model):
 
 
 class StoreCreditEntry(models.Model):
-    """One movement of a wallet: credited by a trade-in, spent on an order, given back. The entries of
-    an account sum to its balance. `reference` makes a credit happen once (a trade-in's reference,
-    an order number with the refund)."""
+    """One movement of a wallet: credited by a trade-in, spent on an order, given back, taken back (a
+    refund that gave it back failed for good). The entries of an account sum to its balance.
+    `reference` makes a movement happen once per kind (a trade-in's reference, an order number, a
+    refund's key)."""
 
     account = models.ForeignKey(StoreCreditAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=StoreCreditKind.choices)
@@ -688,8 +690,8 @@ class StoreCreditEntry(models.Model):
             models.CheckConstraint(condition=Q(kind__in=StoreCreditKind.values), name="store_credit_kind_valid"),
             models.CheckConstraint(condition=~Q(amount=0), name="store_credit_entry_not_zero"),
             models.CheckConstraint(
-                condition=(Q(kind=StoreCreditKind.SPENT) & Q(amount__lt=0))
-                | (~Q(kind=StoreCreditKind.SPENT) & Q(amount__gt=0)),
+                condition=(Q(kind__in=[StoreCreditKind.SPENT, StoreCreditKind.TAKEN_BACK]) & Q(amount__lt=0))
+                | (~Q(kind__in=[StoreCreditKind.SPENT, StoreCreditKind.TAKEN_BACK]) & Q(amount__gt=0)),
                 name="store_credit_entry_sign",
             ),
             # A trade-in credits once; an order spends once; each give-back has its own reference.

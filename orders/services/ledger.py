@@ -222,6 +222,18 @@ def book_store_credit_returned(*, amount: Money) -> None:
     )
 
 
+def book_store_credit_taken_back(*, amount: Money) -> None:
+    """Store credit given back by a refund that then failed for good, taken back: the reverse of
+    `book_store_credit_returned` (booked under the same kind, as a refund's reversal is)."""
+    if amount.amount <= 0:
+        return
+    _book(
+        LedgerKind.STORE_CREDIT_RETURNED,
+        [(A.CASH, -amount.amount), (A.STORE_CREDIT, amount.amount)],
+        currency=amount.currency,
+    )
+
+
 def partner_payable_balance(*, partner: Organisation, currency: str) -> Money:
     """What the platform owes a partner for its customers' trade-ins (partner credit), in `currency`."""
     total = LedgerEntry.objects.filter(seller=partner, account=A.PARTNER_PAYABLE, currency=currency).aggregate(

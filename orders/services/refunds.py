@@ -14,7 +14,8 @@
 A crash between 2 and 3 leaves the row pending: `refunds_retry_pending` (beat, every 5 minutes)
 sends it again with the same key, and the provider answers with the refund it already made. A
 provider that keeps refusing (`REFUND_MAX_ATTEMPTS`) fails the refund: the reservation and the
-claw-back are reversed, and the audit trail says why.
+claw-back are reversed, the store credit it gave back first is taken back
+(`wallet.store_credit_take_back`), and the audit trail says why.
 
 Kept as one function on purpose: a later rule (store credit paid back as credit) belongs inside it.
 """
@@ -172,7 +173,8 @@ def refund_execute(*, refund_id: int, actor: Actor | None = None) -> Refund:
     The refund row stays locked during the call, so two runs cannot both send it (a second run
     finds it done, or skips it). A provider error counts an attempt and keeps it pending for the
     retry sweep; after REFUND_MAX_ATTEMPTS it fails: the reservation on the payment and the
-    ledger's claw-back are reversed. Returns the refund as it is now; never raises for the provider.
+    ledger's claw-back are reversed, and the store credit it gave back is taken back. Returns the
+    refund as it is now; never raises for the provider.
     """
     actor = actor or Actor.system("refunds")
     with transaction.atomic():
@@ -234,6 +236,12 @@ def _attempt_failed(refund: Refund, *, error: str, actor: Actor) -> Refund:
     )
     if refund.seller_order is not None:
         ledger.book_refund_reversal(refund=refund)
+    # The store credit this refund gave back first goes too: the whole refund failed.
+    taken = wallet.store_credit_take_back(
+        order=refund.payment.order, reference=f"{refund.idempotency_key}-credit", actor=actor
+    )
+    if taken is not None:
+        ledger.book_store_credit_taken_back(amount=-taken.money)
     logger.error("Refund %s failed for good after %s attempts: %s", refund.pk, attempts, error)
     return refund
 

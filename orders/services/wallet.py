@@ -2,7 +2,8 @@
 
 Credit comes from trade-ins (through `store_credit_grant`, called by the trade-in app, which sits
 above orders), is spent at checkout in whole or in part (`store_credit_spend`), and comes back
-when an order paid with it is refunded or never paid (`store_credit_return`).
+when an order paid with it is refunded or never paid (`store_credit_return`); a refund that gave
+it back and then failed for good takes it back (`store_credit_take_back`).
 
 Never below zero: spending is one conditional `UPDATE ... SET balance = balance - x WHERE
 balance >= x` whose row count says whether it went through, backed by a CHECK on the balance, so
@@ -115,8 +116,10 @@ def store_credit_return(
         existing = StoreCreditEntry.objects.filter(kind=StoreCreditKind.RETURNED, reference=reference).first()
         if existing is not None:
             return existing
-        already = sum(
-            StoreCreditEntry.objects.filter(order=order, kind=StoreCreditKind.RETURNED).values_list("amount", flat=True)
+        already = sum(  # given back, less what failed refunds took back
+            StoreCreditEntry.objects.filter(
+                order=order, kind__in=[StoreCreditKind.RETURNED, StoreCreditKind.TAKEN_BACK]
+            ).values_list("amount", flat=True)
         )
         left = -spent_entry.amount - already
         give = min(left, amount.amount)
@@ -141,10 +144,58 @@ def store_credit_return(
     return entry
 
 
+def store_credit_take_back(*, order: Order, reference: str, actor: Actor) -> StoreCreditEntry | None:
+    """Take back the store credit a refund gave back first (`store_credit_return` under `reference`,
+    the refund's key + "-credit"), because that refund failed for good: the payment and the seller's
+    claw-back are reversed, so the credit must go too or money would be created.
+
+    Preconditions: runs in the caller's transaction (the refund's failure). Once per `reference`
+    (a second call takes nothing). Never below zero: the account is locked and at most its balance
+    is taken; if the shopper has spent part of the credit meanwhile, the part that could not be taken
+    back is written in the audit trail as a shortfall for finance (the refund's failure is logged
+    for a person to look at). Side effects: a `taken_back` entry (negative) on the account and the
+    order, the balance lowered, an audit row. Returns the entry, or None when nothing was given back
+    under `reference`, it was taken back already, or the balance is zero.
+    """
+    with transaction.atomic():
+        returned = (
+            StoreCreditEntry.objects.select_for_update(of=("self",))
+            .filter(kind=StoreCreditKind.RETURNED, reference=reference, order=order)
+            .first()
+        )
+        if returned is None:
+            return None
+        if StoreCreditEntry.objects.filter(kind=StoreCreditKind.TAKEN_BACK, reference=reference).exists():
+            return None
+        account = StoreCreditAccount.objects.select_for_update().get(pk=returned.account_id)
+        take = min(returned.amount, account.balance_amount)
+        shortfall = returned.amount - take
+        entry = None
+        if take > 0:
+            StoreCreditAccount.objects.filter(pk=account.pk, balance_amount__gte=take).update(
+                balance_amount=F("balance_amount") - take, updated_at=timezone.now()
+            )
+            entry = StoreCreditEntry.objects.create(
+                account=account,
+                kind=StoreCreditKind.TAKEN_BACK,
+                amount=-take,
+                currency=account.currency,
+                order=order,
+                reference=reference,
+                memo=f"refund failed: order {order.number}"[:200],
+            )
+        reason = f"{Money(take, account.currency)} {reference}"
+        if shortfall:
+            reason += f"; {Money(shortfall, account.currency)} already spent, not taken back"
+        audit_record(obj=account, actor=actor, from_status="", to_status="credit taken back", reason=reason)
+    return entry
+
+
 def store_credit_spent_on(*, order: Order) -> Money:
-    """The store credit spent on `order`, less what was given back (zero in the order's currency if none)."""
+    """The store credit spent on `order`, less what was given back and not taken back (zero in the
+    order's currency if none)."""
     amounts = StoreCreditEntry.objects.filter(
-        order=order, kind__in=[StoreCreditKind.SPENT, StoreCreditKind.RETURNED]
+        order=order, kind__in=[StoreCreditKind.SPENT, StoreCreditKind.RETURNED, StoreCreditKind.TAKEN_BACK]
     ).values_list("amount", flat=True)
     return Money(-sum(amounts), order.currency)
 
