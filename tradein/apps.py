@@ -12,5 +12,10 @@ class TradeinConfig(AppConfig):
     def ready(self) -> None:
         from marketplace.privacy import personal_data
         from tradein import privacy
+        from tradein.services.carrier import tradein_carrier_scan_recorded
+        from warranty.hooks import carrier_scan_recorded
 
         personal_data.register("tradein", export=privacy.export, erase=privacy.erase)
+        # One signed carrier-events endpoint serves every Encore label: warranty records each scan once
+        # per event id and passes on those of parcels that are not its labels (trade-ins' are).
+        carrier_scan_recorded.connect(tradein_carrier_scan_recorded)

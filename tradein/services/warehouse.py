@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -51,10 +51,13 @@ REASON_BY_QUESTION = {
 }
 
 
-def tradein_receive(*, tradein: TradeIn, actor: Actor, source: str = "intake scan") -> TradeIn:
-    """accepted -> received (the intake station, or a carrier's delivery scan). Emits
-    `tradein.received`; the owner is told after commit. Raises INVALID_TRANSITION naming the status
-    (a parcel scanned twice, or of an expired trade-in), QUOTE_EXPIRED never: expiry is a status."""
+def tradein_receive(
+    *, tradein: TradeIn, actor: Actor, source: str = "intake scan", received_at: datetime | None = None
+) -> TradeIn:
+    """accepted -> received (the intake station, or a carrier's delivery scan: `received_at` is then
+    the scan's time, else now). Emits `tradein.received`; the owner is told after commit. Raises
+    INVALID_TRANSITION naming the status (a parcel scanned twice, or of an expired trade-in),
+    QUOTE_EXPIRED never: expiry is a status."""
 
     def announce(locked: TradeIn, from_status: str) -> None:
         emit(EventType.TRADEIN_RECEIVED, tradein_payload(locked), locked.partner)
@@ -65,7 +68,7 @@ def tradein_receive(*, tradein: TradeIn, actor: Actor, source: str = "intake sca
             to=TradeInStatus.RECEIVED,
             actor=actor,
             reason=source,
-            extra_updates={"received_at": timezone.now()},
+            extra_updates={"received_at": received_at or timezone.now()},
             then=announce,
         )
         pk = tradein.pk
