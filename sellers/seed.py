@@ -25,6 +25,7 @@ from sellers.services.lifecycle import seller_start_review, seller_suspend, sell
 from sellers.services.listings import seller_listing_create
 from sellers.services.standing import seller_standing_sync, seller_standings_sync_many
 from sellers.states import SellerStatus
+from warranty.services.labels import seller_return_address_set
 
 Log = Callable[[str], None]
 
@@ -99,6 +100,20 @@ def seed_after(*, scale: str, log: Log) -> None:
         created += 1
     if created:
         log(f"sellers: {created} demo sellers in every lifecycle state")
+    _return_addresses()
+
+
+def _return_addresses() -> None:
+    """Every seller's return address on warranty's side (labels go there), as an application records it."""
+    for seller in Seller.objects.filter(organisation__return_address__isnull=True).select_related("organisation"):
+        seller_return_address_set(
+            organisation=seller.organisation,
+            name=seller.organisation.name,
+            address_line=seller.address_line,
+            postal_code=seller.postal_code,
+            city=seller.city,
+            country=seller.home_market_id,
+        )
 
 
 def _state_seller(n: int, slug: str, name: str, market_code: str, email: str, state: str) -> None:

@@ -23,6 +23,7 @@ from sellers.services.events import seller_status_event_data
 from sellers.services.standing import seller_standing_sync
 from sellers.states import SellerStatus
 from sellers.vat import normalise_vat_id, vat_id_error
+from warranty.services.labels import seller_return_address_set
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,15 @@ def seller_apply(*, user: User, application: Application, documents: Sequence[Up
             charter_version=settings.QUALITY_CHARTER_VERSION,
             charter_accepted_at=now,
             applied_at=now,
+        )
+        # Where returns and repairs go: printed on the labels Encore makes (warranty keeps its own copy).
+        seller_return_address_set(
+            organisation=organisation,
+            name=organisation.name,
+            address_line=seller.address_line,
+            postal_code=seller.postal_code,
+            city=seller.city,
+            country=seller.home_market_id,
         )
         for upload in documents:
             SellerDocument.objects.create(

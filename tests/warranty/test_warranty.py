@@ -63,3 +63,38 @@ def test_the_warranties_page_shows_only_the_shoppers_own(shopper):
     stranger.force_login(UserFactory())
     assert imei(1) not in stranger.get("/account/warranties/").content.decode()
     assert Client().get("/account/warranties/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_demo_has_claims_in_every_resting_state_returns_and_reviews_that_agree_with_the_ratings(private_media):
+    from django.core.management import call_command
+    from django.db.models import Sum
+
+    from catalog.models import SellerStanding
+    from orders.models import LedgerEntry, LineHold
+    from warranty.models import Claim, Return, Review
+    from warranty.states import ClaimStatus, ReviewStatus
+
+    call_command("seed_demo", "--quiet-logins")
+
+    statuses = set(Claim.objects.values_list("status", flat=True))
+    assert statuses >= {s for s in ClaimStatus.values if s != ClaimStatus.ACCEPTED}
+    assert set(Claim.objects.exclude(outcome="").values_list("outcome", flat=True)) == {
+        "repaired",
+        "replaced",
+        "refunded",
+        "rejected",
+    }
+    assert set(Return.objects.values_list("status", flat=True)) == {"opened", "refunded", "cancelled"}
+    assert Review.objects.filter(reply_text__gt="").exists()
+    for standing in SellerStanding.objects.filter(rating_count__gt=0):
+        visible = Review.objects.filter(seller_id=standing.organisation_id, status=ReviewStatus.VISIBLE)
+        assert standing.rating_count == visible.count()
+        assert standing.rating_sum == visible.aggregate(s=Sum("seller_stars"))["s"]
+    open_claims = Claim.objects.filter(status__in=["opened", "answered", "escalated", "in_repair"]).count()
+    assert LineHold.objects.filter(released_at__isnull=True, source__startswith="claim-").count() == open_claims
+    assert LedgerEntry.objects.aggregate(t=Sum("amount"))["t"] == 0
+
+    counts = (Claim.objects.count(), Return.objects.count(), Review.objects.count())
+    call_command("seed_demo", "--quiet-logins")
+    assert (Claim.objects.count(), Return.objects.count(), Review.objects.count()) == counts  # idempotent
