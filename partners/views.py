@@ -11,6 +11,7 @@ redeliver.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -283,7 +284,8 @@ def webhook_delete(request: PartnerRequest, pk: int) -> HttpResponse:
 @partner_member_required
 def delivery_detail(request: PartnerRequest, pk: int) -> HttpResponse:
     delivery = selectors.delivery_get(organisation=_organisation(request), id=pk)
-    return render(request, "partner/delivery.html", {"delivery": delivery})
+    body = json.dumps(delivery.event.as_payload(), indent=2, ensure_ascii=False)
+    return render(request, "partner/delivery.html", {"delivery": delivery, "body": body})
 
 
 @require_POST
