@@ -60,8 +60,6 @@ def _environment(services: EmbeddedServices) -> dict[str, str]:
     env = dict(os.environ)
     env.update(services.start())
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-    # The embedded servers are a developer's machine: development settings unless told otherwise.
-    env.setdefault("DJANGO_DEBUG", "true")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -143,6 +141,8 @@ def manage(args: list[str]) -> int:
     services = EmbeddedServices(command=shlex.join(["manage", *args[:1]]))
     try:
         env = _environment(services)
+        # A developer's machine: development settings unless told otherwise (tests set their own).
+        env.setdefault("DJANGO_DEBUG", "true")
         return _foreground([PYTHON, "manage.py", *args], env)
     finally:
         services.stop()
