@@ -89,6 +89,8 @@ class RespondForm(forms.Form):
             field = self.fields["resolution"]
             assert isinstance(field, forms.ChoiceField)  # noqa: S101
             field.choices = [(value, label) for value, label in Resolution.choices if value in allowed]
+            if len(allowed) == 1:
+                field.initial = next(iter(allowed))  # the rule of three leaves one choice: it is the answer
 
 
 class ResolveForm(forms.Form):
