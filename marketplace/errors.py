@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_IN_USE = "idempotency-key-in-use"
     IDEMPOTENCY_KEY_INVALID = "idempotency-key-invalid"
     PROBATION_DAILY_CAP = "probation-daily-cap"
+    SCORE_DAILY_CAP = "score-daily-cap"
     OUT_OF_STOCK = "out-of-stock"
     CURRENCY_MISMATCH = "currency-mismatch"
     SELLER_NOT_SELLING = "seller-not-selling"
@@ -68,6 +69,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.IDEMPOTENCY_KEY_IN_USE: 409,
     ErrorCode.IDEMPOTENCY_KEY_INVALID: 400,
     ErrorCode.PROBATION_DAILY_CAP: 429,
+    ErrorCode.SCORE_DAILY_CAP: 429,
     ErrorCode.OUT_OF_STOCK: 409,
     ErrorCode.CURRENCY_MISMATCH: 400,
     ErrorCode.SELLER_NOT_SELLING: 403,
@@ -110,6 +112,7 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.IDEMPOTENCY_KEY_IN_USE: _("A request with this Idempotency-Key is still being processed."),
     ErrorCode.IDEMPOTENCY_KEY_INVALID: _("The Idempotency-Key header is not valid."),
     ErrorCode.PROBATION_DAILY_CAP: _("The daily limit of new listings during probation is reached."),
+    ErrorCode.SCORE_DAILY_CAP: _("The daily limit of new listings under a low quality score is reached."),
     ErrorCode.OUT_OF_STOCK: _("Not enough stock."),
     ErrorCode.CURRENCY_MISMATCH: _("Amounts in different currencies cannot be combined."),
     ErrorCode.SELLER_NOT_SELLING: _("This seller may not publish listings in its current status."),

@@ -239,6 +239,11 @@ FILE_UPLOAD_HANDLERS = [
 QUALITY_CHARTER_VERSION = "2026-09"
 PROBATION_DAYS = 40
 PROBATION_DAILY_LISTING_CAP = 5
+# Seller performance (DOMAIN.md): the ladder's listing cap (score below the cap threshold, 60 in
+# formula v1) allows as many new listings a day as probation; a payout retainer holds its share of a
+# sale this long. The formula's weights and thresholds are data (sellers.ScoreFormula), not settings.
+SCORE_DAILY_LISTING_CAP = 5
+PAYOUT_RETAINER_HOLD_DAYS = 60
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
