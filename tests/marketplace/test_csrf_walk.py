@@ -18,7 +18,13 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 # Signed endpoints: their caller proves itself by an HMAC signature, not a session cookie.
-SIGNED = {"orders:stripe_webhook", "carrier_events", "api-carrier-events", "tradein:carrier_events"}
+SIGNED = {
+    "orders:stripe_webhook",
+    "carrier_events",
+    "api-carrier-events",
+    "tradein:carrier_events",
+    "warranty:carrier_events",
+}
 
 
 def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:

@@ -104,6 +104,7 @@ def world(httpserver) -> World:
     )
     tradein = wiped(inspected_tradein(partner=partner_a, method="partner_credit"))
     open_quote = quote(partner=partner_a)
+    after_sales = _after_sales(partner_a)
     return World(
         owner_a=owner_a,
         staff_a=staff.user,
@@ -117,8 +118,43 @@ def world(httpserver) -> World:
             "credit_note": refund.pk,
             "tradein": tradein.pk,
             "quote": open_quote.pk,
+            **after_sales,
         },
     )
+
+
+def _after_sales(partner) -> dict[str, int]:
+    """Partner A's after-sales: a claim in repair (with its label) and a return, on a delivered order."""
+    from tests.factories.catalog import make_listing
+    from tests.factories.orders import delivered, place
+    from warranty.models import Warranty
+    from warranty.services.claims import Claimant, claim_accept, claim_open, claim_respond
+    from warranty.services.returns import return_open
+
+    seller_order = place(
+        (make_listing(stock=2), 2), partner=partner, partner_reference="A-SECRET-REF-2"
+    ).seller_orders.get()
+    delivered(seller_order)
+    first, second = Warranty.objects.filter(line__seller_order=seller_order).order_by("pk")
+    claim = claim_open(
+        line=first.line,
+        identifier=first.identifier,
+        claimant=Claimant(partner=partner),
+        category="technical_defect",
+        description="A-SECRET-REF: the screen flickers.",
+        actor=SYSTEM,
+    )
+    claim = claim_accept(
+        claim=claim_respond(claim=claim, resolution="repair", message="Send it.", actor=SYSTEM), actor=SYSTEM
+    )
+    ret = return_open(
+        seller_order=seller_order,
+        units=[second.unit],
+        reason="changed_mind",
+        buyer=Claimant(partner=partner),
+        actor=SYSTEM,
+    )
+    return {"claim": claim.pk, "return": ret.pk}
 
 
 # route name -> (object kind for <int:pk>, extra path values ("?": a query string), owner only)
@@ -158,6 +194,15 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "api-tradein-certificate": ("tradein", {}, False),
     "api-tradein-counter-accept": ("tradein", {}, False),
     "api-tradein-counter-decline": ("tradein", {}, False),
+    "api-claims": (None, {}, False),
+    "api-claim": ("claim", {}, False),
+    "api-claim-messages": ("claim", {}, False),
+    "api-claim-accept": ("claim", {}, False),
+    "api-claim-dispute": ("claim", {}, False),
+    "api-claim-label": ("claim", {}, False),
+    "api-order-returns": ("order", {}, False),
+    "api-return": ("return", {}, False),
+    "api-return-label": ("return", {}, False),
 }
 
 
@@ -192,6 +237,19 @@ def _snapshot(world: World) -> tuple:
         Invitation.objects.count(),
         TradeIn.objects.get(pk=world.objects["tradein"]).status,
         TradeIn.objects.get(pk=world.objects["quote"]).status,
+        _after_sales_state(world),
+    )
+
+
+def _after_sales_state(world: World) -> tuple:
+    from warranty.models import Claim, Return
+
+    claim = Claim.objects.get(pk=world.objects["claim"])
+    return (
+        claim.status,
+        claim.messages.count(),
+        Return.objects.get(pk=world.objects["return"]).status,
+        Return.objects.count(),
     )
 
 
