@@ -14,6 +14,9 @@ class WarrantyConfig(AppConfig):
     def ready(self) -> None:
         # Warranty sits above orders: it learns of deliveries through orders' hook (orders never
         # imports warranty). Imported here: the services need the app registry ready.
+        from marketplace.privacy import personal_data
+        from warranty import privacy
         from warranty.services.warranties import warranties_create_for_delivery
 
         seller_order_delivered.connect(warranties_create_for_delivery)
+        personal_data.register("warranty", export=privacy.export, erase=privacy.erase)

@@ -11,22 +11,27 @@ from django.db import connection
 from marketplace.actors import Actor
 from marketplace.models import AuditEvent, Membership, User
 from marketplace.privacy import personal_data, user_erase
-from orders.models import LedgerEntry, Order, Payment
+from orders.models import LedgerEntry, Order, OrderUnit, Payment
 from orders.services.checkout import Contact, PlacementLine, order_place
+from orders.services.fulfilment import seller_order_mark_delivered
 from orders.services.payment import order_mark_paid
 from sellers.models import Invitation
 from sellers.services.team import invitation_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.factories.catalog import make_listing
-from tests.factories.orders import SYSTEM, delivered, imei
+from tests.factories.orders import SYSTEM, delivered, imei, ship
 from tests.factories.sellers import SellerFactory
 from tests.factories.tradein import quote
+from tests.factories.warranty import jpeg, open_claim
 from tradein.models import SepaBatch, TradeIn
 from tradein.services.payouts import sepa_batch_create, sepa_batch_mark_sent
 from tradein.services.quotes import Contact as TradeInContact
 from tradein.services.quotes import PayoutChoice, tradein_quote_accept
 from tradein.services.warehouse import InspectionInput, tradein_inspect, tradein_receive
-from warranty.models import Warranty
+from warranty.models import ClaimPhoto, Review, Warranty
+from warranty.services.claims import Claimant, claim_message_post
+from warranty.services.returns import return_open
+from warranty.services.reviews import review_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +41,12 @@ PHONE = "+33 6 98 76 54 32"
 ADDRESS = "17 Impasse des Quenouilles"
 CITY = "Quimperlé-sur-Mer"
 IBAN = "FR7630006000011234567890189"
+FIRST_NAME = "Zephyrine"
 
 
 def shopper_with_a_history() -> tuple[User, Order, SepaBatch]:
     shopper = UserFactory(email=EMAIL, full_name=NAME)
-    listing = make_listing(stock=2)
+    listing = make_listing(stock=3)
     order = order_place(
         actor=Actor.for_user(shopper),
         market=listing.market,
@@ -52,6 +58,40 @@ def shopper_with_a_history() -> tuple[User, Order, SepaBatch]:
     )
     order = order_mark_paid(order=order, actor=SYSTEM, amount_received=order.total, reference=order.payment.reference)
     delivered(order.seller_orders.get())
+    # After-sales: a claim with a photo and a message that gives their phone, a return of a second
+    # parcel (its label carries their address), a review.
+    warranty = Warranty.objects.get(line__seller_order__order=order)
+    claim = open_claim(warranty, description=f"{NAME} here: the screen flickers.", photos=[jpeg()])
+    claim_message_post(claim=claim, role="shopper", actor=Actor.for_user(shopper), body=f"Call me: {PHONE}")
+    second = order_place(
+        actor=Actor.for_user(shopper),
+        market=listing.market,
+        lines=[PlacementLine(listing.pk, 1)],
+        contact=Contact(
+            email=EMAIL, full_name=NAME, phone=PHONE, address_line=ADDRESS, postal_code="29350", city=CITY, country="fr"
+        ),
+        buyer=shopper,
+    )
+    second = order_mark_paid(
+        order=second, actor=SYSTEM, amount_received=second.total, reference=second.payment.reference
+    )
+    second_parcel = ship(second.seller_orders.get(), first_imei=50)
+    second_parcel = seller_order_mark_delivered(seller_order=second_parcel, actor=SYSTEM)
+    return_open(
+        seller_order=second_parcel,
+        units=list(OrderUnit.objects.filter(line__seller_order=second_parcel)),
+        reason="changed_mind",
+        buyer=Claimant(shopper=shopper),
+        actor=Actor.for_user(shopper),
+    )
+    review_submit(
+        line=order.seller_orders.get().lines.get(),
+        shopper=shopper,
+        seller_stars=5,
+        unit_stars=4,
+        text="Works like new.",
+        actor=Actor.for_user(shopper),
+    )
     # They also work for a refurbisher (contact person) and were invited to another one.
     seller = SellerFactory(contact_email=EMAIL, contact_name=NAME, contact_phone=PHONE)
     MembershipFactory(organisation=seller.organisation, user=shopper, role="owner")
@@ -119,12 +159,14 @@ def test_the_download_holds_the_persons_data(client):
     assert data["orders"]["orders"][0]["delivery"]["address_line"] == ADDRESS
     assert data["sellers"]["seller_contact_for"][0]["contact_phone"] == PHONE
     assert data["tradein"]["tradeins"][0]["iban"] == IBAN
+    assert data["warranty"]["claims"][0]["messages"][-1]["text"] == f"Call me: {PHONE}"
+    assert data["warranty"]["reviews"][0]["text"] == "Works like new."
     assert set(personal_data.app_labels) <= set(data)  # every app that stores personal data answers
 
 
 def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_law_needs(client):
     shopper, order, batch = shopper_with_a_history()
-    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY, IBAN)  # the scan does find them before
+    assert traces(EMAIL, NAME, FIRST_NAME, PHONE, ADDRESS, CITY, IBAN)  # the scan does find them before
     client.force_login(shopper)
 
     refused = client.post("/account/erase/", {"password": "not-my-password"})
@@ -143,7 +185,7 @@ def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_la
     response = client.post("/account/erase/", {"password": PASSWORD})
 
     assert response.status_code == 302
-    assert traces(EMAIL, NAME, PHONE, ADDRESS, CITY, IBAN) == []
+    assert traces(EMAIL, NAME, FIRST_NAME, PHONE, ADDRESS, CITY, IBAN) == []
     erased = User.objects.get(pk=shopper.pk)
     assert (erased.is_active, erased.has_usable_password()) == (False, False)
     assert not Membership.objects.filter(user=erased).exists()
@@ -155,6 +197,9 @@ def test_erasure_leaves_no_trace_in_any_text_column_and_keeps_the_records_the_la
     assert (LedgerEntry.objects.count(), Warranty.objects.count()) == (ledger_rows, warranties)
     assert AuditEvent.objects.filter(object_id=str(shopper.pk), to_status="erased").exists()
     assert TradeIn.objects.get(owner=erased).iban == "FR76…0189"  # which account was paid, not the account
+    # The review stays, anonymised; the photos are gone, files included.
+    assert Review.objects.get(shopper=erased).author_name == "A customer"
+    assert not ClaimPhoto.objects.exists()
     # Logged out, and the old password opens nothing.
     assert client.get("/account/").status_code == 302
     assert not client.login(username=EMAIL, password=PASSWORD)
