@@ -130,6 +130,12 @@ class WebhookDelivery(models.Model):
             models.Index(
                 fields=("next_attempt_at", "id"), name="webhook_delivery_due", condition=Q(status__in=OPEN_STATUSES)
             ),
+            # The dispatcher's usual question: due and not queued yet.
+            models.Index(
+                fields=("next_attempt_at", "id"),
+                name="webhook_delivery_unqueued",
+                condition=Q(status__in=OPEN_STATUSES, queued_at__isnull=True),
+            ),
             # The delivery log of an endpoint, newest first, optionally by status.
             models.Index(fields=("endpoint", "-created_at", "-id"), name="webhook_delivery_log"),
             models.Index(fields=("endpoint", "status", "-created_at"), name="webhook_delivery_log_status"),

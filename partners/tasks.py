@@ -2,7 +2,7 @@
 
 - `webhook_relay_task`: relay unrelayed outbox events into deliveries, then queue the due ones
   (beat every 15 s: the sweep; and right after a commit that emitted events: the nudge).
-- `webhook_deliver_task`: one attempt of one delivery.
+- `webhook_deliver_task`: one attempt of each delivery of a batch (up to 20, sent concurrently).
 - `webhook_deliveries_purge_task`: the delivery log older than 30 days goes (nightly).
 """
 
@@ -13,7 +13,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.core.cache import cache
 
-from partners.services.delivery import AttemptOutcome, deliveries_dispatch, deliveries_purge, delivery_attempt
+from partners.services.delivery import deliveries_attempt, deliveries_dispatch, deliveries_purge
 from partners.services.relay import events_relay
 
 # Set while a relay run is queued and not started: nudges in between need no run of their own,
@@ -39,13 +39,14 @@ def webhook_relay_task() -> int:
     return relayed.events
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def webhook_deliver_task(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
-    attempted = delivery_attempt(delivery_id=delivery_id)
-    if attempted.outcome == AttemptOutcome.BUSY:
-        # Another worker holds the delivery (or held it and died): look again once its lease ends.
-        raise self.retry(countdown=max(1.0, attempted.retry_in + 1.0))
-    return attempted.status or attempted.outcome.value
+@shared_task(acks_late=True)
+def webhook_deliver_task(delivery_ids: list[int] | int) -> int:
+    ids = [delivery_ids] if isinstance(delivery_ids, int) else [int(i) for i in delivery_ids]  # one id: older messages
+    batch = deliveries_attempt(delivery_ids=ids)
+    if batch.busy:
+        # Another worker holds these (or held them and died): look again once its lease has run out.
+        webhook_deliver_task.apply_async(args=(batch.busy,), countdown=max(1.0, batch.retry_in + 1.0))
+    return len(batch.statuses)
 
 
 @shared_task(acks_late=True)

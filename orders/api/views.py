@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -190,6 +190,10 @@ class PartnerOrderList(PartnerEndpoint, generics.ListAPIView[Order]):
                 )
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment, UTC)
+            try:
+                moment = moment.astimezone(UTC)  # PostgreSQL takes offsets up to 15:59 only: send UTC
+            except OverflowError:  # year 1 at +14:00 is before the first representable moment
+                moment = datetime.min.replace(tzinfo=UTC)
             queryset = queryset.filter(created_at__gt=moment)
         return queryset
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -62,6 +63,10 @@ def attempt_lease(timeout: float) -> timedelta:
     return timedelta(seconds=2 * timeout + 10)
 
 
+# Deliveries per task message, and requests in flight at once within one: a batch takes about one
+# deadline at most, so a slow receiver holds a worker process no longer than an attempt does.
+BATCH_SIZE = 20
+SEND_THREADS = 20
 USER_AGENT = "Encore-Webhooks/1.0"
 SENDER = Actor.system("webhook sender")
 
@@ -92,88 +97,156 @@ def retry_delay(failures: int, *, rng: random.Random | None = None) -> timedelta
 
 
 def deliveries_dispatch(*, limit: int | None = None) -> int:
-    """Queue a task for each due, unqueued delivery, oldest first, keeping at most `WEBHOOKS_MAX_QUEUED`
-    queued. `limit` queues at most that many without counting (each finished attempt queues one).
-    Safe with several dispatchers at once (`SKIP LOCKED`). Returns how many were queued."""
+    """Queue tasks for due deliveries not queued yet, oldest first, keeping at most `WEBHOOKS_MAX_QUEUED`
+    queued; the sweep (`limit=None`) also queues again those whose message may be lost (`QUEUE_LEASE`).
+    `limit` queues at most that many without counting (each finished batch queues as many as it
+    attempted). Safe with several dispatchers at once (`SKIP LOCKED`). Returns how many were queued."""
     now = timezone.now()
     stale = now - QUEUE_LEASE
+    sweep = limit is None
     if limit is None:
         queued = WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, queued_at__gte=stale).count()
         limit = max(0, settings.WEBHOOKS_MAX_QUEUED - queued)
     if limit <= 0:
         return 0
     with transaction.atomic():
+        # Not yet queued: a partial index holds exactly these, so finding them costs the same however
+        # many are already queued.
+        wanted = Q(queued_at__isnull=True) | Q(queued_at__lt=stale) if sweep else Q(queued_at__isnull=True)
         due = (
             WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+            .filter(wanted)
             .order_by("next_attempt_at", "id")
             .select_for_update(skip_locked=True)
         )
         ids = list(due.values_list("id", flat=True)[:limit])
         if ids:
             WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=now)
-            transaction.on_commit(lambda: queueing.delivery_enqueue(ids))
+            transaction.on_commit(lambda: queueing.delivery_enqueue(ids, batch_size=BATCH_SIZE))
     return len(ids)
 
 
-def delivery_attempt(*, delivery_id: int) -> Attempted:
-    """Make the due attempt of one delivery, at most one worker at a time. See the module's flow."""
+@dataclass
+class Claimed:
+    """A delivery this worker holds for one attempt, with what the attempt needs (no database access)."""
+
+    delivery_id: int
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    started: datetime
+    lease_until: datetime
+    trigger: str
+
+
+@dataclass
+class Batch:
+    """What a batch of attempts did: the new status per delivery attempted, and the deliveries held by
+    another worker's lease (to look at again once it has expired)."""
+
+    statuses: dict[int, str] = field(default_factory=dict)
+    busy: list[int] = field(default_factory=list)
+    retry_in: float = 0.0
+
+
+def deliveries_attempt(*, delivery_ids: list[int]) -> Batch:
+    """Make the due attempt of each delivery, sent concurrently (`SEND_THREADS`), each within the 10 s
+    deadline, so a batch takes at most about one deadline. See the module's flow."""
     timeout = float(settings.WEBHOOKS_TIMEOUT_SECONDS)
+    batch = Batch()
+    claims = _claim(delivery_ids, timeout=timeout, batch=batch)
+    if claims:
+        with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(claims)), thread_name_prefix="webhook") as pool:
+            answers = list(pool.map(lambda claim: _send(claim, timeout), claims))
+        batch.statuses.update(_record(list(zip(claims, answers, strict=True))))
+        # Keep the conveyor moving: as many due deliveries queued as were just attempted.
+        deliveries_dispatch(limit=len(claims))
+    return batch
+
+
+def delivery_attempt(*, delivery_id: int) -> Attempted:
+    """The due attempt of one delivery (a batch of one): what the tests and a redelivery use."""
+    batch = deliveries_attempt(delivery_ids=[delivery_id])
+    if delivery_id in batch.statuses:
+        return Attempted(AttemptOutcome.SENT, status=batch.statuses[delivery_id])
+    if delivery_id in batch.busy:
+        return Attempted(AttemptOutcome.BUSY, retry_in=batch.retry_in)
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).only("status", "next_attempt_at").first()
+    if delivery is not None and delivery.status in OPEN_STATUSES:
+        return Attempted(AttemptOutcome.NOT_DUE)
+    return Attempted(AttemptOutcome.NOT_OPEN, status=delivery.status if delivery else "")
+
+
+def _claim(delivery_ids: list[int], *, timeout: float, batch: Batch) -> list[Claimed]:
+    """Under the row locks (rows another transaction holds are left to it): keep the open, due
+    deliveries not leased to another worker, lease them, and prepare their requests."""
     started = timezone.now()
     lease_until = started + attempt_lease(timeout)
+    claims: list[Claimed] = []
     with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(of=("self",))
+        rows = list(
+            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("endpoint", "event")
-            .filter(pk=delivery_id)
-            .first()
+            .filter(pk__in=delivery_ids, status__in=OPEN_STATUSES, next_attempt_at__lte=started)
+            .order_by("pk")
         )
-        if delivery is None or delivery.status not in OPEN_STATUSES:
-            return Attempted(AttemptOutcome.NOT_OPEN)
-        assert delivery.next_attempt_at is not None  # noqa: S101 - an open delivery is due (a CHECK)
-        if delivery.next_attempt_at > started:
-            return Attempted(AttemptOutcome.NOT_DUE)
-        if delivery.sending_until is not None and delivery.sending_until > started:
-            return Attempted(AttemptOutcome.BUSY, retry_in=(delivery.sending_until - started).total_seconds())
-        if delivery.sending_until is not None:
-            _log_interrupted(delivery, started)
-        endpoint = delivery.endpoint
-        if not endpoint.enabled and delivery.event_type != EventType.PING:
-            _close(delivery, DeliveryStatus.FAILED, error="endpoint disabled", now=started)
-            return Attempted(AttemptOutcome.NOT_OPEN, status=DeliveryStatus.FAILED)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(sending_until=lease_until)
-        trigger = AttemptTrigger.MANUAL if delivery.manual else AttemptTrigger.AUTOMATIC
-        number = delivery.attempt_count + 1
-        body = webhook_body(delivery.event)
-        secrets = endpoint.signing_secrets(started)
+        for delivery in rows:
+            if delivery.sending_until is not None and delivery.sending_until > started:
+                batch.busy.append(delivery.pk)
+                batch.retry_in = max(batch.retry_in, (delivery.sending_until - started).total_seconds())
+                continue
+            if delivery.sending_until is not None:
+                _log_interrupted(delivery, started)
+            endpoint = delivery.endpoint
+            if not endpoint.enabled and delivery.event_type != EventType.PING:
+                _close(delivery, DeliveryStatus.FAILED, error="endpoint disabled", now=started)
+                batch.statuses[delivery.pk] = DeliveryStatus.FAILED
+                continue
+            body = webhook_body(delivery.event)
+            number = delivery.attempt_count + 1
+            claims.append(
+                Claimed(
+                    delivery_id=delivery.pk,
+                    url=endpoint.url,
+                    body=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "User-Agent": USER_AGENT,
+                        "Accept-Encoding": "identity",
+                        SIGNATURE_HEADER: webhook_signature(secrets=endpoint.signing_secrets(started), body=body),
+                        "Encore-Event-Id": delivery.event_id,
+                        "Encore-Event-Type": delivery.event_type,
+                        "Encore-Delivery": str(delivery.pk),
+                        "Encore-Attempt": str(number),
+                    },
+                    started=started,
+                    lease_until=lease_until,
+                    trigger=AttemptTrigger.MANUAL if delivery.manual else AttemptTrigger.AUTOMATIC,
+                )
+            )
+        if claims:
+            WebhookDelivery.objects.filter(pk__in=[claim.delivery_id for claim in claims]).update(
+                sending_until=lease_until
+            )
+    return claims
 
+
+def _send(claim: Claimed, timeout: float) -> sender.Answer:
+    """Check the URL again (DNS now), then POST; the whole attempt within `timeout`. No database access."""
     clock = time.monotonic()
     try:
-        destination = destination_for(endpoint.url, timeout=min(5.0, timeout))
+        destination = destination_for(claim.url, timeout=min(5.0, timeout))
     except DestinationRefusedError as refusal:
-        answer = sender.Answer(status_code=None, body="", duration_ms=0, error=f"refused: {refusal.message}"[:200])
-    else:
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "Accept-Encoding": "identity",
-            SIGNATURE_HEADER: webhook_signature(secrets=secrets, body=body),
-            "Encore-Event-Id": delivery.event_id,
-            "Encore-Event-Type": delivery.event_type,
-            "Encore-Delivery": str(delivery.pk),
-            "Encore-Attempt": str(number),
-        }
-        remaining = max(0.5, timeout - (time.monotonic() - clock))
-        answer = sender.post(destination, body=body, headers=headers, timeout=remaining)
-        answer = sender.Answer(
-            status_code=answer.status_code,
-            body=answer.body,
-            duration_ms=int((time.monotonic() - clock) * 1000),
-            error=answer.error,
-            retry_after=answer.retry_after,
-        )
-    status = _record(delivery.pk, answer, started=started, lease_until=lease_until, trigger=trigger)
-    return Attempted(AttemptOutcome.SENT, status=status)
+        return sender.Answer(status_code=None, body="", duration_ms=0, error=f"refused: {refusal.message}"[:200])
+    remaining = max(0.5, timeout - (time.monotonic() - clock))
+    answer = sender.post(destination, body=claim.body, headers=claim.headers, timeout=remaining)
+    return sender.Answer(
+        status_code=answer.status_code,
+        body=answer.body,
+        duration_ms=int((time.monotonic() - clock) * 1000),
+        error=answer.error,
+        retry_after=answer.retry_after,
+    )
 
 
 def _log_interrupted(delivery: WebhookDelivery, now: datetime) -> None:
@@ -193,81 +266,106 @@ def _log_interrupted(delivery: WebhookDelivery, now: datetime) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(attempt_count=number, sending_until=None)
 
 
-def _record(delivery_id: int, answer: sender.Answer, *, started: datetime, lease_until: datetime, trigger: str) -> str:
-    """Log the attempt and move the delivery (and its endpoint) by its answer. Returns the new status."""
+def _record(results: list[tuple[Claimed, sender.Answer]]) -> dict[int, str]:
+    """Log each attempt and move each delivery (and its endpoint) by its answer, in one transaction.
+    Returns the new status per delivery."""
     now = timezone.now()
+    statuses: dict[int, str] = {}
+    answers = {claim.delivery_id: (claim, answer) for claim, answer in results}
     with transaction.atomic():
-        delivery = (
+        deliveries = (
             WebhookDelivery.objects.select_for_update(of=("self",))
             .select_related("endpoint")
-            .filter(pk=delivery_id)
-            .first()
+            .filter(pk__in=list(answers))
+            .order_by("pk")
         )
-        if delivery is None:
-            return ""  # its endpoint was deleted meanwhile
-        number = delivery.attempt_count + 1
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            number=number,
-            trigger=trigger,
-            started_at=started,
-            duration_ms=answer.duration_ms,
-            status_code=answer.status_code,
-            response_body=answer.body,
-            error=answer.error,
-        )
-        if delivery.sending_until != lease_until:
-            # Our lease ran out and another attempt took over (or the endpoint was disabled): log only.
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(attempt_count=number)
-            return delivery.status
-        endpoint = delivery.endpoint
-        updates: dict[str, object] = {
-            "attempt_count": number,
-            "last_attempt_at": started,
-            "last_status_code": answer.status_code,
-            "last_error": answer.error,
-            "sending_until": None,
-            "queued_at": None,
-            "manual": False,
-        }
-        if answer.succeeded:
-            status = DeliveryStatus.SUCCEEDED
-            updates.update(status=status, next_attempt_at=None, completed_at=now)
-            if endpoint.failing_since is not None:
-                WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
-        elif answer.status_code == 410:
-            status = DeliveryStatus.FAILED
-            updates.update(status=status, next_attempt_at=None, completed_at=now)
-            webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.GONE, actor=SENDER)
-        elif delivery.event_type == EventType.PING:
-            # A ping is a test: one attempt, no retry, and it does not count against the endpoint.
-            status = DeliveryStatus.FAILED
-            updates.update(status=status, next_attempt_at=None, completed_at=now)
-        else:
-            failing_since = endpoint.failing_since
-            if failing_since is None:
-                WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
-                failing_since = now
-            if now - failing_since >= FAILING_DISABLES_AFTER:
-                status = DeliveryStatus.FAILED
-                updates.update(status=status, next_attempt_at=None, completed_at=now)
-                webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.FAILING, actor=SENDER)
-            else:
-                wait = (
-                    timedelta(seconds=answer.retry_after)
-                    if answer.status_code == 429 and answer.retry_after is not None
-                    else retry_delay(number)
+        attempts: list[WebhookAttempt] = []
+        moved: list[WebhookDelivery] = []
+        for delivery in deliveries:  # a delivery deleted meanwhile (with its endpoint) is simply gone
+            claim, answer = answers[delivery.pk]
+            number = delivery.attempt_count + 1
+            attempts.append(
+                WebhookAttempt(
+                    delivery=delivery,
+                    number=number,
+                    trigger=claim.trigger,
+                    started_at=claim.started,
+                    duration_ms=answer.duration_ms,
+                    status_code=answer.status_code,
+                    response_body=answer.body,
+                    error=answer.error,
                 )
-                next_attempt = now + wait
-                if next_attempt > delivery.created_at + RETRY_WINDOW:
-                    status = DeliveryStatus.FAILED
-                    updates.update(status=status, next_attempt_at=None, completed_at=now)
-                else:
-                    status = DeliveryStatus.RETRYING
-                    updates.update(status=status, next_attempt_at=next_attempt)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(**updates)
-    # Keep the conveyor moving: one attempt done, one more due delivery queued.
-    deliveries_dispatch(limit=1)
+            )
+            if delivery.sending_until != claim.lease_until:
+                # Our lease ran out and another attempt took over (or the endpoint was disabled): log only.
+                WebhookDelivery.objects.filter(pk=delivery.pk).update(attempt_count=number)
+                statuses[delivery.pk] = delivery.status
+                continue
+            statuses[delivery.pk] = _apply(delivery, answer, number=number, started=claim.started, now=now)
+            moved.append(delivery)
+        WebhookDelivery.objects.bulk_update(moved, MOVED_FIELDS)
+        WebhookAttempt.objects.bulk_create(attempts)
+    return statuses
+
+
+MOVED_FIELDS = [
+    "status",
+    "next_attempt_at",
+    "completed_at",
+    "attempt_count",
+    "last_attempt_at",
+    "last_status_code",
+    "last_error",
+    "sending_until",
+    "queued_at",
+    "manual",
+]
+
+
+def _apply(delivery: WebhookDelivery, answer: sender.Answer, *, number: int, started: datetime, now: datetime) -> str:
+    """Move one delivery (in memory: the caller saves `MOVED_FIELDS` of the batch at once) and its
+    endpoint (at once) by the answer of its attempt number `number`."""
+    endpoint = delivery.endpoint
+    delivery.attempt_count = number
+    delivery.last_attempt_at = started
+    delivery.last_status_code = answer.status_code
+    delivery.last_error = answer.error
+    delivery.sending_until = None
+    delivery.queued_at = None
+    delivery.manual = False
+    next_attempt: datetime | None = None
+    if answer.succeeded:
+        status = DeliveryStatus.SUCCEEDED
+        if endpoint.failing_since is not None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+            endpoint.failing_since = None
+    elif answer.status_code == 410:
+        status = DeliveryStatus.FAILED
+        webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.GONE, actor=SENDER)
+    elif delivery.event_type == EventType.PING:
+        # A ping is a test: one attempt, no retry, and it does not count against the endpoint.
+        status = DeliveryStatus.FAILED
+    else:
+        failing_since = endpoint.failing_since
+        if failing_since is None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+            failing_since = endpoint.failing_since = now
+        if now - failing_since >= FAILING_DISABLES_AFTER:
+            status = DeliveryStatus.FAILED
+            webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.FAILING, actor=SENDER)
+        else:
+            wait = (
+                timedelta(seconds=answer.retry_after)
+                if answer.status_code == 429 and answer.retry_after is not None
+                else retry_delay(number)
+            )
+            if now + wait > delivery.created_at + RETRY_WINDOW:
+                status = DeliveryStatus.FAILED
+            else:
+                status, next_attempt = DeliveryStatus.RETRYING, now + wait
+    delivery.status = status
+    delivery.next_attempt_at = next_attempt
+    delivery.completed_at = now if status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED) else None
     return status
 
 

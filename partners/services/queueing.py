@@ -12,10 +12,11 @@ DELIVER_TASK = "partners.tasks.webhook_deliver_task"
 RELAY_TASK = "partners.tasks.webhook_relay_task"
 
 
-def delivery_enqueue(delivery_ids: list[int]) -> None:
-    """One task message per delivery (call after commit)."""
-    for delivery_id in delivery_ids:
-        current_app.send_task(DELIVER_TASK, args=[delivery_id])
+def delivery_enqueue(delivery_ids: list[int], *, batch_size: int = 20) -> None:
+    """One task message per batch of deliveries (call after commit): a task attempts its batch
+    concurrently (`partners.services.delivery.deliveries_attempt`)."""
+    for start in range(0, len(delivery_ids), batch_size):
+        current_app.send_task(DELIVER_TASK, args=[delivery_ids[start : start + batch_size]])
 
 
 def relay_enqueue() -> None:

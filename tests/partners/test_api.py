@@ -201,3 +201,6 @@ def test_the_partner_lists_its_own_orders_by_status_and_time(key_client, partner
     assert client.get("/api/v1/orders/", {"status": "shipped"}).status_code == 400
     assert client.get("/api/v1/orders/", {"created_after": "yesterday"}).status_code == 400
     assert client.get("/api/v1/orders/", {"created_after": "2026-13-40T00:00:00"}).status_code == 400
+    # Offsets PostgreSQL would refuse (beyond 15:59), at the edges of the calendar: compared in UTC.
+    assert client.get("/api/v1/orders/", {"created_after": "0020-08-26T10:29:06+23:02"}).status_code == 200
+    assert client.get("/api/v1/orders/", {"created_after": "0001-01-01T00:00:00+14:00"}).status_code == 200
