@@ -1,16 +1,17 @@
-"""Sending deliveries: the dispatcher, one attempt, its outcome, retries, redelivery by hand.
+"""Sending deliveries: the dispatcher, attempts in batches, their outcome, retries, redelivery by hand.
 
-Flow of one delivery (`WebhookDelivery`, created by the relay):
+Flow of a delivery (`WebhookDelivery`, created by the relay):
 
-1. `deliveries_dispatch` marks due deliveries as queued and sends one task message each (after
-   commit), keeping at most `WEBHOOKS_MAX_QUEUED` queued at once: a backlog of 100,000 waits in
-   the database, not in Redis or in a worker's memory. Each finished attempt queues the next due
-   delivery (`limit=1`), and the sweep (every 15 s) queues due retries and re-queues a delivery
-   whose message was lost (`QUEUE_LEASE`).
-2. `delivery_attempt` (the task): under the row lock, checks the delivery is open, due and not
-   leased to another worker, and takes a lease (`sending_until`, `attempt_lease`); then, outside any
-   transaction, resolves and checks the URL again (`partners.destinations`), signs and POSTs
-   (`partners.sender`, 10 s in all); then records the attempt and moves the delivery.
+1. `deliveries_dispatch` marks due deliveries as queued and sends them as task messages of up to
+   `BATCH_SIZE` (after commit), keeping at most `WEBHOOKS_MAX_QUEUED` queued at once: a backlog of
+   100,000 waits in the database, not in Redis or in a worker's memory. Each finished batch queues
+   as many due deliveries as it attempted, and the sweep (every 15 s) queues due retries and
+   re-queues deliveries whose message was lost (`QUEUE_LEASE`).
+2. `deliveries_attempt` (the task): under the row locks, keeps the deliveries that are open, due and
+   not leased to another worker, and leases them (`sending_until`, `attempt_lease`); then, outside
+   any transaction and concurrently (`SEND_THREADS`), resolves and checks each URL again
+   (`partners.destinations`), signs and POSTs (`partners.sender`, 10 s in all per attempt); then
+   records every attempt and moves every delivery in one transaction.
 3. Outcome: 2xx succeeded; 410 Gone disables the endpoint; 429 waits its `Retry-After`; anything
    else (or no answer) is retried with exponential backoff and jitter while the delivery is younger
    than 3 days, then failed. An endpoint whose failures have lasted 3 days without a success is
