@@ -705,3 +705,58 @@ class StoreCreditEntry(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+# --- forward trade-in: the guaranteed buy-back taken at checkout (orders/buyback.py) ---------------
+class BuybackGuaranteeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REDEEMED = "redeemed", _("Redeemed")
+
+
+class BuybackGuarantee(models.Model):
+    """A free guaranteed buy-back for one unit of an order line, taken at checkout: the price of each
+    month up to 24 is fixed then (`schedule`, minor units, month 0 first) from the category's
+    depreciation curve. Trade-in redeems it (`redemption_reference`: the trade-in's code); a redemption
+    whose trade-in falls through (expired, sent back) makes it active again. It counts only while its
+    order is paid and the line not refunded (`orders.selectors`)."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="buyback_guarantees")
+    unit_number = models.PositiveSmallIntegerField(_("unit"), default=1)
+    currency = models.CharField(max_length=3)
+    price_paid_amount = models.BigIntegerField(_("price paid (minor units)"))
+    schedule = models.JSONField(_("guaranteed price per month (minor units)"))
+    curve = models.CharField(_("depreciation curve"), max_length=40)
+    starts_at = models.DateTimeField(_("taken"))
+    ends_at = models.DateTimeField(_("redeemable until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BuybackGuaranteeStatus.choices, default=BuybackGuaranteeStatus.ACTIVE
+    )
+    redemption_reference = models.CharField(_("redeemed by trade-in"), max_length=12, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        verbose_name = _("guaranteed buy-back")
+        verbose_name_plural = _("guaranteed buy-backs")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("line", "unit_number"), name="buyback_one_per_unit"),
+            models.CheckConstraint(condition=Q(status__in=BuybackGuaranteeStatus.values), name="buyback_status_valid"),
+            models.CheckConstraint(condition=Q(price_paid_amount__gt=0), name="buyback_price_paid_positive"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="buyback_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(status=BuybackGuaranteeStatus.ACTIVE, redemption_reference="")
+                | (Q(status=BuybackGuaranteeStatus.REDEEMED) & ~Q(redemption_reference="")),
+                name="buyback_redeemed_has_reference",
+            ),
+        ]
+        indexes: ClassVar = [
+            # Finance's liability and the reminders: active guarantees by their end.
+            models.Index(fields=("ends_at",), name="buyback_active_ends", condition=Q(status="active")),
+        ]
+
+    def __str__(self) -> str:
+        return f"buy-back {self.line_id}/{self.unit_number}"
+
+    @property
+    def price_paid(self) -> Money:
+        return Money(self.price_paid_amount, self.currency)

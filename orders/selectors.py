@@ -3,8 +3,11 @@ commission rates (a category without its own takes its parent's); a seller's bal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -13,6 +16,7 @@ from catalog.states import ListingStatus
 from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, vat_included_in
 from marketplace.tenancy import get_scoped_or_404, scope
+from orders.buyback import GUARANTEE_MONTHS, LIVE_SELLER_ORDER_STATUSES, buyback_schedule
 from orders.models import (
     DEFAULT_COMMISSION_BASIS_POINTS,
     Cart,
@@ -256,4 +260,69 @@ def seller_balances(*, seller: Organisation) -> list[Balance]:
             held=Money(values.get(LedgerAccount.SELLER_HELD, 0), currency),
         )
         for currency, values in sorted(totals.items())
+    ]
+
+
+# --- guaranteed buy-backs (forward trade-in) -----------------------------------------------------
+def root_category_slugs(category_ids: Iterable[int | None]) -> dict[int, str]:
+    """Category id -> the slug of its top-level category (curves are per top-level category)."""
+    categories = {c.pk: c for c in Category.objects.only("pk", "parent_id", "slug")}
+    roots: dict[int, str] = {}
+    for category_id in {c for c in category_ids if c is not None}:
+        category, seen = categories.get(category_id), 0
+        while category is not None and category.parent_id is not None and seen < 10:
+            category, seen = categories.get(category.parent_id), seen + 1
+        if category is not None:
+            roots[category_id] = category.slug
+    return roots
+
+
+def buyback_offers(*, listings: Iterable[Listing]) -> dict[int, list[tuple[int, Money]]]:
+    """What a guaranteed buy-back would pay for each listing if bought now: (month, price) at the
+    start and after 6, 12, 18 and 23 months (the last month it is redeemable), for the checkout page."""
+    listings = list(listings)
+    roots = root_category_slugs(listing.variant.product.category_id for listing in listings)
+    offers = {}
+    for listing in listings:
+        schedule = buyback_schedule(listing.price, roots.get(listing.variant.product.category_id, ""))
+        offers[listing.pk] = [(month, schedule[month]) for month in (0, 6, 12, 18, GUARANTEE_MONTHS - 1)]
+    return offers
+
+
+@dataclass(frozen=True)
+class LiabilityRow:
+    """Outstanding guaranteed buy-backs ending in one month: how many, and what they would pay today."""
+
+    currency: str
+    expiry_month: date
+    count: int
+    amount: Money
+
+
+def buyback_liability(*, now: datetime) -> list[LiabilityRow]:
+    """The guarantees the platform may still have to honour, by currency and month of expiry: active,
+    within their 24 months, on a paid order whose parcel was not cancelled or refunded. `amount` is
+    what they would pay if redeemed at `now` (the schedule's price of the month elapsed). One query."""
+    sql = """
+        SELECT g.currency,
+               (date_trunc('month', g.ends_at AT TIME ZONE 'UTC'))::date AS expiry_month,
+               count(*),
+               sum((g.schedule ->> (
+                   extract(year FROM age(%(now)s, g.starts_at)) * 12 + extract(month FROM age(%(now)s, g.starts_at))
+               )::int)::bigint)
+        FROM orders_buybackguarantee g
+        JOIN orders_orderline l ON l.id = g.line_id
+        JOIN orders_sellerorder so ON so.id = l.seller_order_id
+        JOIN orders_order o ON o.id = so.order_id
+        WHERE g.status = 'active' AND g.starts_at <= %(now)s AND g.ends_at > %(now)s
+          AND o.status = 'paid' AND so.status = ANY(%(live)s)
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "live": sorted(LIVE_SELLER_ORDER_STATUSES)})
+        rows = cursor.fetchall()
+    return [
+        LiabilityRow(currency=currency, expiry_month=month, count=count, amount=Money(int(amount or 0), currency))
+        for currency, month, count, amount in rows
     ]

@@ -148,6 +148,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 buyer=request.user,
                 # The whole balance, up to the total: the card pays the rest.
                 store_credit=store_credit if request.POST.get("use_store_credit") else None,
+                buyback_listing_ids=frozenset(
+                    row.listing.pk for row in review.buyable if str(row.listing.pk) in request.POST.getlist("buyback")
+                ),
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -157,7 +160,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Paid with your store credit. Thank you!"))
             return redirect("orders:account_order", number=order.number)
         return redirect("orders:pay", number=order.number)
-    context = {**_store_context(request), "review": review, "form": form, "store_credit": store_credit}
+    context = {
+        **_store_context(request),
+        "review": review,
+        "form": form,
+        "store_credit": store_credit,
+        "buyback_offers": selectors.buyback_offers(listings=[row.listing for row in review.buyable]),
+    }
     return render(request, "orders/checkout.html", context)
 
 

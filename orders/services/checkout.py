@@ -32,7 +32,7 @@ from orders.models import (
     SellerOrder,
 )
 from orders.selectors import commission_rates
-from orders.services import wallet
+from orders.services import buyback, wallet
 from orders.services.payment import order_mark_paid, order_start_payment
 from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
 from orders.states import OrderStatus
@@ -107,6 +107,7 @@ def order_place(
     partner: Organisation | None = None,
     partner_reference: str = "",
     store_credit: Money | None = None,
+    buyback_listing_ids: frozenset[int] = frozenset(),
 ) -> Order:
     """Reserve stock and create one order, one seller order per seller, one line per listing (a snapshot).
 
@@ -115,7 +116,9 @@ def order_place(
     ORDERS_PAYMENT_MINUTES. Partner orders are paid on invoice at once.
     `store_credit`: the buyer's store credit to spend on it (whole or part of the total; the rest
     is paid by card); spent in the same transaction, so a refused order spends nothing, and an order
-    it pays in full is paid at once.
+    it pays in full is paid at once. `buyback_listing_ids`: the lines the buyer took a free guaranteed
+    buy-back for (one guarantee per unit, its prices fixed now: `orders.services.buyback`); storefront
+    orders with a buyer only.
     Raises CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED, STORE_CREDIT_INSUFFICIENT
     (nothing reserved or spent then).
     """
@@ -204,6 +207,10 @@ def order_place(
                 line.seller_order = seller_order
             order_lines.extend(pending_lines)
         OrderLine.objects.bulk_create(order_lines)
+        if buyback_listing_ids and buyer is not None and partner is None:
+            guaranteed = [line for line in order_lines if line.listing_id in buyback_listing_ids]
+            if guaranteed:
+                buyback.buyback_guarantees_take(order=order, lines=guaranteed, now=now)
         payment = Payment(order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount)
         due = order.total
         if store_credit is not None and store_credit.amount > 0 and buyer is not None and partner is None:
