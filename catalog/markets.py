@@ -16,7 +16,7 @@ from marketplace.requests import request_memo
 
 MARKET_COOKIE = "encore_market"
 # A shopper reading in a language, with no market chosen, shops in this market.
-LANGUAGE_DEFAULT_MARKET = {"fr": "fr", "de": "de", "en": "gb"}
+LANGUAGE_DEFAULT_MARKET = {"fr": "fr", "de": "de", "en": "gb", "es": "es", "it": "it", "ja": "jp"}
 
 
 def request_markets(request: HttpRequest) -> list[Market]:

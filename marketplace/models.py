@@ -69,6 +69,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
 
 
+class LegalGuarantee(models.TextChoices):
+    """The guarantee the law of a market gives a consumer, shown apart from Encore's commercial warranty."""
+
+    EU_CONFORMITY = "eu_conformity", _("EU legal guarantee of conformity (2 years)")
+    UK_CONSUMER_RIGHTS = "uk_consumer_rights", _("UK Consumer Rights Act 2015")
+    NONE = "none", _("No legal guarantee by law")
+
+
 class Market(models.Model):
     """A country storefront: its currency, language(s), time zone and VAT rate."""
 
@@ -81,6 +89,11 @@ class Market(models.Model):
     vat_rate_basis_points = models.PositiveIntegerField(_("VAT rate (basis points)"), help_text=_("2000 = 20 %"))
     is_active = models.BooleanField(_("open"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    legal_guarantee = models.CharField(
+        _("legal guarantee"), max_length=20, choices=LegalGuarantee.choices, default=LegalGuarantee.NONE
+    )
+    # US: prices are shown before sales tax, which checkout adds by state; elsewhere prices are all-in.
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
 
     class Meta:
         ordering = ("position", "code")

@@ -13,7 +13,6 @@ import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 # Typed generics (ModelAdmin[Model], ...) subscriptable at run time, as django-stubs describes them.
@@ -199,7 +198,15 @@ SUCCESS_MANAGERS_GROUP = "success managers"
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("Deutsch")), ("fr", _("Français"))]
+# Every market speaks one of these (DOMAIN.md, Markets); each name is written in its own language.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("ja", "日本語"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
