@@ -258,6 +258,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Encore <no-reply@encore.localhost>")
+# Who runs this Encore: shown on the legal notice, the terms and the contact page (set them in production).
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@encore.localhost")
+OPERATOR_NAME = env("OPERATOR_NAME", default="Encore Marketplace (demo operator)")
+OPERATOR_ADDRESS = env("OPERATOR_ADDRESS", default="1 Example Street, 75001 Paris, France")
+OPERATOR_REGISTRATION = env("OPERATOR_REGISTRATION", default="not registered (demonstration site)")
+OPERATOR_VAT_ID = env("OPERATOR_VAT_ID", default="")
+OPERATOR_HOSTING = env("OPERATOR_HOSTING", default="")
 
 # --- API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

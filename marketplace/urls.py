@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("warranty.urls")),
     path("", include("tradein.urls")),
+    path("", include("catalog.pages_urls")),
     path("", include("catalog.urls")),
 ]
 
