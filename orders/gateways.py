@@ -142,6 +142,21 @@ class InvoiceGateway(TestGateway):
         return f"CN-{hashlib.sha256(idempotency_key.encode()).hexdigest()[:12].upper()}"
 
 
+class PlatformGateway(TestGateway):
+    """Mystery orders: the platform pays its own audit orders (no provider; booked to `audit_cost`). A
+    refund of one is a bookkeeping entry, never money sent anywhere."""
+
+    provider = PaymentProvider.PLATFORM
+
+    def start(self, *, amount: Money, order_number: str, idempotency_key: str) -> PaymentStart:
+        # A neutral reference: payment references reach the seller's audit trail, and an audit order
+        # must look like any other order to the seller.
+        return PaymentStart(reference=f"pay_{uuid.uuid4().hex[:24]}", client_secret="")
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
+        return f"re_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]}"
+
+
 def checkout_gateway() -> PaymentGateway:
     """The gateway for storefront checkouts: Stripe when configured, else the test provider."""
     return StripeGateway() if stripe_configured() else TestGateway()
@@ -152,6 +167,8 @@ def gateway_for(provider: str) -> PaymentGateway:
         return StripeGateway()
     if provider == PaymentProvider.INVOICE:
         return InvoiceGateway()
+    if provider == PaymentProvider.PLATFORM:
+        return PlatformGateway()
     return TestGateway()
 
 

@@ -107,6 +107,13 @@ class OrderChannel(models.TextChoices):
     PARTNER = "partner", _("Partner API")
 
 
+class OrderQuerySet(models.QuerySet["Order"]):
+    def excluding_audits(self) -> OrderQuerySet:
+        """Orders that are sales to customers: mystery orders (audits paid by the platform) left out.
+        GMV, sales and commission figures start here."""
+        return self.filter(is_audit=False)
+
+
 class Order(models.Model):
     """What a shopper (or a partner's customer) bought in one checkout, all sellers together."""
 
@@ -147,6 +154,13 @@ class Order(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("payment due by"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # A mystery order (DOMAIN.md): bought by the platform's auditors and paid by the platform
+    # (`PaymentProvider.PLATFORM`, booked to `LedgerAccount.AUDIT_COST`). To the seller it is an order like
+    # any other, and it counts in the seller's metrics; it is NOT a sale to a customer: GMV and sales
+    # figures exclude it (`Order.objects.excluding_audits()`). Never shown to sellers or partners.
+    is_audit = models.BooleanField(_("mystery order (audit)"), default=False)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -159,6 +173,10 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(channel=OrderChannel.STOREFRONT) | Q(partner__isnull=False),
                 name="order_partner_channel_has_partner",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_audit=False) | Q(channel=OrderChannel.STOREFRONT, partner__isnull=True),
+                name="order_audit_is_a_storefront_order",
             ),
         ]
         indexes: ClassVar = [
@@ -374,6 +392,7 @@ class PaymentProvider(models.TextChoices):
     STRIPE = "stripe", _("Stripe")
     TEST = "test", _("Test payments (no money moves)")
     INVOICE = "invoice", _("Partner invoice")
+    PLATFORM = "platform", _("Paid by the platform (mystery order)")
 
 
 class Payment(models.Model):
@@ -578,6 +597,9 @@ class LedgerAccount(models.TextChoices):
     STORE_CREDIT = "store_credit", _("Store credit owed to shoppers")
     PARTNER_PAYABLE = "partner_payable", _("Owed to partners")
     TRADEIN_SALES = "tradein_sales", _("Trade-in lots sold")
+    # Seller performance: a payout retainer's share of a sale, held 60 days; what mystery orders cost.
+    SELLER_RETAINED = "seller_retained", _("Owed to seller, retained (payout retainer)")
+    AUDIT_COST = "audit_cost", _("Mystery orders paid by the platform")
 
 
 class LedgerKind(models.TextChoices):
@@ -591,6 +613,8 @@ class LedgerKind(models.TextChoices):
     TRADEIN_LOT_SALE = "tradein_lot_sale", _("Trade-in lot sold")
     STORE_CREDIT_SPENT = "store_credit_spent", _("Store credit spent")
     STORE_CREDIT_RETURNED = "store_credit_returned", _("Store credit given back")
+    RETAINER = "retainer", _("Retained (payout retainer)")
+    RETAINER_RELEASE = "retainer_release", _("Retainer released")
 
 
 class LedgerEntry(models.Model):
@@ -630,6 +654,87 @@ class LedgerEntry(models.Model):
     def owed(self) -> Money:
         """Seen from the seller: what this entry adds to what the platform owes it."""
         return Money(-self.amount, self.currency)
+
+
+# --- payout measures: a success manager's sanctions on a seller's money (seller performance) ------
+class PayoutMeasureKind(models.TextChoices):
+    RETAINER = "retainer", _("Payout retainer")
+    DEFERRAL = "deferral", _("Deferred payouts")
+
+
+class PayoutMeasure(models.Model):
+    """A measure on a seller's payouts, placed by a success manager (DOMAIN.md, sanctions) through the
+    sellers app, which calls `orders.services.measures` (orders never imports sellers).
+
+    - retainer: a share (`basis_points` of the seller's net) of each sale paid from `starts_at` until
+      `ends_at` is held for `hold_days` (60) in `seller_retained`, then released by itself;
+    - deferral: no payout to the seller before `ends_at` (its payable balance waits).
+    Lifted early by `lifted_at`."""
+
+    seller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="payout_measures")
+    kind = models.CharField(_("measure"), max_length=10, choices=PayoutMeasureKind.choices)
+    basis_points = models.PositiveIntegerField(_("share retained (basis points)"), null=True, blank=True)
+    hold_days = models.PositiveSmallIntegerField(_("days each share is held"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("from"), default=timezone.now)
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.TextField(_("why"))
+    placed_by = models.CharField(_("placed by"), max_length=200)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-starts_at", "-id")
+        verbose_name = _("payout measure")
+        verbose_name_plural = _("payout measures")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(kind__in=PayoutMeasureKind.values), name="payout_measure_kind_valid"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="payout_measure_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(kind=PayoutMeasureKind.DEFERRAL, basis_points__isnull=True)
+                | Q(
+                    kind=PayoutMeasureKind.RETAINER,
+                    basis_points__gte=1,
+                    basis_points__lte=10000,
+                    hold_days__gte=1,
+                ),
+                name="payout_measure_retainer_has_share",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("seller", "kind", "ends_at"), name="payout_measure_live", condition=Q(lifted_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.seller_id} until {self.ends_at:%Y-%m-%d}"
+
+
+class RetainedSale(models.Model):
+    """The share of one sale (a seller order) a payout retainer holds, and when it comes back."""
+
+    seller_order = models.OneToOneField(SellerOrder, on_delete=models.PROTECT, related_name="retained")
+    measure = models.ForeignKey(PayoutMeasure, on_delete=models.PROTECT, related_name="retained_sales")
+    seller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("retained (minor units)"))
+    currency = models.CharField(max_length=3)
+    retained_at = models.DateTimeField(_("retained"), default=timezone.now)
+    release_at = models.DateTimeField(_("released on"))
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("release_at", "id")
+        verbose_name = _("retained sale")
+        verbose_name_plural = _("retained sales")
+        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gt=0), name="retained_sale_positive")]
+        indexes: ClassVar = [
+            # The release sweep: shares still retained, by their date.
+            models.Index(fields=("release_at",), name="retained_sale_due", condition=Q(released_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"retained {self.amount} {self.currency} of {self.seller_order_id}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
 
 
 # --- store credit: a wallet per shopper and currency ---------------------------------------------

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from orders.services.cart import carts_purge_abandoned
 from orders.services.fulfilment import seller_orders_auto_deliver, seller_orders_complete_due
+from orders.services.measures import retained_sales_release_due
 from orders.services.payment import orders_expire_unpaid
 from orders.services.payouts import payouts_run
 from orders.services.refunds import refunds_retry_pending
@@ -48,3 +49,9 @@ def payouts_run_task() -> int:
 def refunds_retry_pending_task() -> int:
     """Refunds still pending after a crash or a provider outage are sent again with their own key."""
     return refunds_retry_pending()
+
+
+@shared_task(acks_late=True)
+def retained_sales_release_due_task() -> int:
+    """Shares held by a payout retainer come back to the seller on their date (60 days after the sale)."""
+    return retained_sales_release_due()

@@ -108,6 +108,7 @@ def order_place(
     partner_reference: str = "",
     store_credit: Money | None = None,
     buyback_listing_ids: frozenset[int] = frozenset(),
+    audit: bool = False,
 ) -> Order:
     """Reserve stock and create one order, one seller order per seller, one line per listing (a snapshot).
 
@@ -119,6 +120,9 @@ def order_place(
     it pays in full is paid at once. `buyback_listing_ids`: the lines the buyer took a free guaranteed
     buy-back for (one guarantee per unit, its prices fixed now: `orders.services.buyback`); storefront
     orders with a buyer only.
+    `audit`: a mystery order placed by the platform's auditors (the sellers app's console): flagged
+    `is_audit`, paid by the platform at once (`PlatformGateway`, booked to `audit_cost`); to the seller
+    it is an order like any other.
     Raises CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED, STORE_CREDIT_INSUFFICIENT
     (nothing reserved or spent then).
     """
@@ -131,7 +135,15 @@ def order_place(
             errors=[{"field": "country", "message": f"Must be {market.code}."}],
         )
     wanted = _aggregate(lines)
-    gateway = gateways.InvoiceGateway() if partner is not None else gateways.checkout_gateway()
+    if audit and partner is not None:
+        raise ApplicationError(ErrorCode.VALIDATION, "A mystery order is the platform's, not a partner's.")
+    gateway: gateways.PaymentGateway
+    if audit:
+        gateway = gateways.PlatformGateway()
+    elif partner is not None:
+        gateway = gateways.InvoiceGateway()
+    else:
+        gateway = gateways.checkout_gateway()
     now = timezone.now()
     listings = _check(market, wanted)
     rates = commission_rates(category_ids={listing.variant.product.category_id for listing in listings})
@@ -159,6 +171,7 @@ def order_place(
             city=contact.city,
             country=contact.country.lower(),
             expires_at=now + timedelta(minutes=settings.ORDERS_PAYMENT_MINUTES),
+            is_audit=audit,
         )
         order_lines: list[OrderLine] = []
         seller_orders: list[SellerOrder] = []
@@ -225,7 +238,7 @@ def order_place(
         if partner is None and due.amount == 0:
             # Paid in full with store credit: nothing for a payment provider to do.
             order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit")
-        if partner is not None:
+        if partner is not None or audit:
             order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
         # Last: the hot rows stay locked only until the commit.
         stock_take(listings=listings, quantities={listing_id: line.quantity for listing_id, line in wanted.items()})

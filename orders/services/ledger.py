@@ -6,6 +6,10 @@
 - payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
 - hold (a claim or return open on a line): seller_pending|seller_available +net share, seller_held -net share;
   hold_release books it back (into seller_available once the seller order has completed)
+- retainer (a payout retainer on the seller when the sale is paid): seller_pending +share, seller_retained
+  -share; retainer_release books it back 60 days later (into seller_available once completed)
+Mystery orders are paid by the platform: their sale's debit goes to audit_cost instead of cash (what
+audits cost, in the ledger).
 A seller's balance is what the platform owes it: minus the sum of its seller_* accounts
 (`orders.selectors.seller_balances`).
 """
@@ -13,13 +17,27 @@ A seller's balance is what the platform owes it: minus the sum of its seller_* a
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 
 from marketplace.models import Organisation
 from marketplace.money import Money
-from orders.models import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentProvider, Payout, Refund, SellerOrder
+from orders.models import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentProvider,
+    Payout,
+    PayoutMeasure,
+    PayoutMeasureKind,
+    Refund,
+    RetainedSale,
+    SellerOrder,
+)
 from orders.states import SellerOrderStatus
 
 A = LedgerAccount
@@ -28,6 +46,8 @@ A = LedgerAccount
 def _cash_account(payment: Payment | None) -> str:
     if payment is not None and payment.provider == PaymentProvider.INVOICE:
         return A.RECEIVABLE
+    if payment is not None and payment.provider == PaymentProvider.PLATFORM:
+        return A.AUDIT_COST  # a mystery order: the platform paid itself; this is what audits cost
     return A.CASH
 
 
@@ -72,6 +92,59 @@ def book_sales(*, seller_orders: list[SellerOrder], payment: Payment) -> None:
             if amount != 0
         )
     LedgerEntry.objects.bulk_create(entries)
+    _retain_shares(seller_orders)
+
+
+def _retain_shares(seller_orders: list[SellerOrder]) -> None:
+    """Hold the share of each sale that a payout retainer on its seller asks for (one query for the
+    retainers of all these sellers; nothing when none has one)."""
+    now = timezone.now()
+    measures = {
+        measure.seller_id: measure
+        for measure in PayoutMeasure.objects.filter(
+            Q(lifted_at__isnull=True),
+            kind=PayoutMeasureKind.RETAINER,
+            seller_id__in={seller_order.seller_id for seller_order in seller_orders},
+            starts_at__lte=now,
+            ends_at__gt=now,
+        ).order_by("starts_at", "pk")
+    }
+    for seller_order in seller_orders:
+        measure = measures.get(seller_order.seller_id)
+        if measure is None or measure.basis_points is None:
+            continue
+        net = seller_order.subtotal_amount - seller_order.commission_amount
+        share = int((Decimal(net) * measure.basis_points / 10000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if share <= 0:
+            continue
+        RetainedSale.objects.create(
+            seller_order=seller_order,
+            measure=measure,
+            seller_id=seller_order.seller_id,
+            amount=share,
+            currency=seller_order.currency,
+            retained_at=now,
+            release_at=now + timedelta(days=measure.hold_days or 60),
+        )
+        book_retained(seller_order=seller_order, amount=share)
+
+
+def book_retained(*, seller_order: SellerOrder, amount: int, release: bool = False) -> None:
+    """Retain (or release) a share of a sale: from the seller's pending account into `seller_retained`, and
+    back into its pending or payable account (payable once the seller order has completed)."""
+    if amount <= 0:
+        return
+    if release:
+        rows = [(seller_account_of(seller_order), -amount), (A.SELLER_RETAINED, amount)]
+    else:
+        rows = [(A.SELLER_PENDING, amount), (A.SELLER_RETAINED, -amount)]
+    _book(
+        LedgerKind.RETAINER_RELEASE if release else LedgerKind.RETAINER,
+        rows,
+        currency=seller_order.currency,
+        seller_id=seller_order.seller_id,
+        seller_order=seller_order,
+    )
 
 
 def book_release(*, seller_order: SellerOrder) -> None:

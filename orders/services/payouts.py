@@ -1,5 +1,6 @@
 """Payouts: on the 6th, 16th and 26th, one Stripe Connect transfer per seller and currency for its
 payable balance (money past the 30-day return window: released when the seller order completed).
+A seller whose payouts a success manager deferred (`orders.services.measures`) is skipped until then.
 
 Idempotent twice over: one payout row per seller, currency and pay date (a unique constraint), and
 the transfer carries that payout's Idempotency-Key, so a rerun after a crash cannot pay twice.
@@ -21,6 +22,7 @@ from marketplace.transitions import audit_record, transition
 from orders import gateways
 from orders.models import LedgerAccount, LedgerEntry, Payout, SellerPayoutAccount
 from orders.services import ledger
+from orders.services.measures import payouts_deferred_sellers
 from orders.states import PAYOUT_TRANSITIONS, PayoutStatus
 
 logger = logging.getLogger(__name__)
@@ -38,11 +40,12 @@ def payouts_run(*, pay_date: date | None = None, actor: Actor | None = None) -> 
         .order_by("seller_id", "currency")
     )
     accounts = dict(SellerPayoutAccount.objects.values_list("seller_id", "stripe_account_id"))
+    deferred = payouts_deferred_sellers(on=pay_date)  # a success manager deferred their payouts
     done: list[Payout] = []
     for row in balances:
         owed = -(row["total"] or 0)
         seller_id, currency = row["seller_id"], row["currency"]
-        if owed <= 0 or seller_id not in accounts:
+        if owed <= 0 or seller_id not in accounts or seller_id in deferred:
             continue
         payout = _payout_create(seller_id=seller_id, currency=currency, amount=owed, pay_date=pay_date, actor=actor)
         done.append(payout)
