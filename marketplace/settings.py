@@ -401,6 +401,7 @@ CELERY_TASK_QUEUES = [Queue("default"), Queue("emails"), Queue("webhooks"), Queu
 CELERY_TASK_ROUTES = {
     "*.notifications.*": {"queue": "emails"},  # every app's e-mail tasks: slow SMTP delays nothing else
     "partners.tasks.*": {"queue": "webhooks"},  # the outbox relay and webhook deliveries
+    "sellers.tasks.sellers_score_task": {"queue": "scoring"},  # every seller's score: seconds of SQL, apart
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one beat schedule: every periodic job of the platform, with why its cadence.
@@ -416,6 +417,23 @@ CELERY_BEAT_SCHEDULE = {
     "probation-end": {
         "task": "sellers.tasks.probation_end_due_task",
         "schedule": crontab(minute="*/10"),
+    },
+    # Seller scores (DOMAIN.md: daily) over a 90-day window of whole UTC days: once a day, early
+    # (02:15 UTC, before Europe's business day), on the scoring queue. One run scores every seller in
+    # a few set-based statements; a rerun the same day rewrites the same history rows, changes nothing.
+    "sellers-score": {
+        "task": "sellers.tasks.sellers_score_task",
+        "schedule": crontab(minute=15, hour=2),
+    },
+    # A termination's 30 days' notice ends at any time of day; hourly is plenty for a rule in days.
+    "sellers-terminations-due": {
+        "task": "sellers.tasks.terminations_due_task",
+        "schedule": crontab(minute=37),
+    },
+    # A payout retainer holds each share 60 days: hourly release is exact to the hour (a partial index).
+    "orders-release-retained-sales": {
+        "task": "orders.tasks.retained_sales_release_due_task",
+        "schedule": crontab(minute=43),
     },
     # Unpaid orders hold stock for 30 minutes; a sweep every minute gives it back at most a
     # minute late (an indexed query on pending orders only).

@@ -8,6 +8,7 @@ from catalog.models import Grade, Variant
 from marketplace.models import Market, MembershipRole, Scope
 from marketplace.money import Money
 from sellers.models import LegalForm
+from sellers.states import TerminationGround
 from sellers.vat import VAT_FORMATS
 
 
@@ -77,6 +78,79 @@ class DecisionForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Recorded with your decision and sent to the seller."),
+    )
+    keep_cap = forms.BooleanField(
+        label=_("Keep the listing cap (5 new listings a day) during the 30 days after a reinstatement"),
+        required=False,
+    )
+
+
+class TerminationForm(forms.Form):
+    """The confirmation page of a termination: its ground and the statement of reasons sent to the seller."""
+
+    ground = forms.ChoiceField(label=_("Ground"), choices=TerminationGround.choices)
+    reason = forms.CharField(
+        label=_("Statement of reasons"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "The facts and the rules behind the decision, as the seller will read them (EU platform-to-business "
+            "rules). Recorded and e-mailed to the seller."
+        ),
+    )
+
+
+class ScoreFormulaForm(forms.Form):
+    """A new version of the score formula, prefilled with the current one (`FORMULA_FIELDS`)."""
+
+    note = forms.CharField(label=_("What changed and why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, field_labels: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in (field_labels or {}).items():
+            self.fields[name] = forms.IntegerField(label=label, min_value=0, max_value=100000)
+
+
+class AuditSampleForm(forms.Form):
+    """Draw a sample of sellers for mystery orders: its size and how much more likely new and low-scored
+    sellers are to be drawn."""
+
+    size = forms.IntegerField(label=_("Sellers to audit"), min_value=1, max_value=100, initial=5)
+    weight_new = forms.IntegerField(
+        label=_("Weight of a new seller (no score yet)"), min_value=0, max_value=100, initial=3
+    )
+    weight_low_score = forms.IntegerField(
+        label=_("Weight of a low-scored seller"), min_value=0, max_value=100, initial=4
+    )
+    weight_other = forms.IntegerField(label=_("Weight of any other seller"), min_value=0, max_value=100, initial=1)
+    low_score_below = forms.IntegerField(label=_("A low score is below"), min_value=1, max_value=100, initial=70)
+
+
+class AuditOrderForm(forms.Form):
+    """Where the mystery order is delivered: the platform's audit desk, under a shopper's name."""
+
+    full_name = forms.CharField(label=_("Name on the parcel"), max_length=150)
+    email = forms.EmailField(label=_("E-mail for the order"))
+    address_line = forms.CharField(label=_("Address"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)
+
+
+class AuditFindingForm(forms.Form):
+    """What was found on one unit of a mystery order."""
+
+    grade_as_claimed = forms.BooleanField(label=_("Grade as claimed"), required=False)
+    battery_as_stated = forms.BooleanField(label=_("Battery as stated"), required=False)
+    measured_battery = forms.IntegerField(
+        label=_("Measured battery health (%)"), min_value=0, max_value=100, required=False
+    )
+    identifier_matches = forms.BooleanField(label=_("Identifier matches"), required=False)
+    wiped_and_unlocked = forms.BooleanField(label=_("Wiped and unlocked"), required=False)
+    accessories_complete = forms.BooleanField(label=_("Accessories as described"), required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    photos = MultipleFileField(
+        label=_("Photos (JPEG, PNG or HEIC)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.heic,image/jpeg,image/png,image/heic"}),
     )
 
 

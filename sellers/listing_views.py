@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Grade, Listing, Variant
-from catalog.selectors.buy_box import price_to_win, price_to_win_many
+from catalog.selectors.buy_box import price_to_win, price_to_win_many, score_leeway
 from catalog.services.listings import listing_deactivate, listing_pause, listing_publish, listing_resume, listing_update
 from catalog.states import ListingStatus
 from marketplace.access import seller_member_required
@@ -79,6 +79,7 @@ def listing_list(request: SellerRequest) -> HttpResponse:
     rows = list(page.object_list)
     standings = price_to_win_many(rows)
     seller = selectors.seller_get(organisation=_organisation(request))
+    leeway = score_leeway(seller.score)
     context = {
         "page": page,
         "rows": [{"listing": listing, "standing": standings.get(listing.pk)} for listing in rows],
@@ -87,6 +88,10 @@ def listing_list(request: SellerRequest) -> HttpResponse:
         "grades": Grade.objects.all(),
         "markets": Market.objects.filter(is_active=True),
         "probation": selectors.probation_progress(seller),
+        "cap": selectors.daily_cap_progress(seller),
+        "seller": seller,
+        "leeway": leeway,
+        "handicap": -leeway,
         "query_string": request.GET.copy(),
     }
     template = "seller/listings/_table.html" if request.htmx else "seller/listings/list.html"
@@ -202,6 +207,12 @@ def variant_picker(request: SellerRequest) -> HttpResponse:
 def price_hint(request: SellerRequest) -> HttpResponse:
     """htmx: the buy-box price to beat for a variant, grade and market."""
     variant, grade, market = (request.GET.get(key, "") for key in ("variant", "grade", "market"))
+    editing = request.GET.get("listing", "")
+    if editing.isdigit():
+        # The edit form: the listing itself (never its own competitor), in the grade being chosen.
+        listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=int(editing))
+        listing.grade_id = grade or listing.grade_id
+        return render(request, "seller/listings/_price_hint.html", {"standing": price_to_win(listing)})
     if not (variant.isdigit() and grade and market):
         return render(request, "seller/listings/_price_hint.html", {"standing": None})
     listing = Listing(
@@ -249,6 +260,7 @@ def listing_create_view(request: SellerRequest) -> HttpResponse:
     context = {
         "form": form,
         "probation": selectors.probation_progress(seller),
+        "cap": selectors.daily_cap_progress(seller),
         "variants": _variant_choices(""),
         "selected_variant": Variant.objects.select_related("product").filter(pk=selected).first()
         if str(selected or "").isdigit()
@@ -324,7 +336,12 @@ def listing_import_view(request: SellerRequest) -> HttpResponse:
     return render(
         request,
         "seller/listings/import.html",
-        {"form": form, "errors": errors, "probation": selectors.probation_progress(seller)},
+        {
+            "form": form,
+            "errors": errors,
+            "probation": selectors.probation_progress(seller),
+            "cap": selectors.daily_cap_progress(seller),
+        },
     )
 
 

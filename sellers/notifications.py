@@ -18,6 +18,7 @@ from django.utils import translation
 from marketplace.i18n import email_language
 from marketplace.models import MembershipRole
 from sellers.models import Invitation, Seller
+from sellers.selectors.performance import performance_get
 
 
 def seller_recipients(seller: Seller) -> list[str]:
@@ -35,9 +36,41 @@ def send_seller_status_email(seller: Seller, status: str, reason: str) -> int:
             "cap": settings.PROBATION_DAILY_LISTING_CAP,
             "days": settings.PROBATION_DAYS,
             "dashboard_url": settings.SITE_URL + reverse("seller:dashboard"),
+            "performance_url": settings.SITE_URL + reverse("seller:performance"),
+            "by_score": seller.ladder_step == "suspended",
         }
         subject = render_to_string("sellers/email/status_subject.txt", context).strip()
         body = render_to_string("sellers/email/status_body.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, seller_recipients(seller))
+
+
+def send_ladder_step_email(seller: Seller, step: str) -> int:
+    """The ladder moved the seller to `step` (warning, cap or back to none): what it means, in the seller's
+    language, with its score and what to improve."""
+    performance = performance_get(seller=seller)
+    with translation.override(email_language(seller.home_market.language)):
+        context = {
+            "seller": seller,
+            "step": step,
+            "performance": performance,
+            "to_improve": [str(part.metric) for part in performance.to_improve[:3]],
+            "cap": settings.SCORE_DAILY_LISTING_CAP,
+            "performance_url": settings.SITE_URL + reverse("seller:performance"),
+        }
+        subject = render_to_string("sellers/email/ladder_subject.txt", context).strip()
+        body = render_to_string("sellers/email/ladder_body.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, seller_recipients(seller))
+
+
+def send_termination_notice_email(seller: Seller) -> int:
+    """Notice of termination: the statement of reasons, the ground and the date it takes effect."""
+    with translation.override(email_language(seller.home_market.language)):
+        context = {
+            "seller": seller,
+            "dashboard_url": settings.SITE_URL + reverse("seller:dashboard"),
+        }
+        subject = render_to_string("sellers/email/termination_notice_subject.txt", context).strip()
+        body = render_to_string("sellers/email/termination_notice_body.txt", context)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, seller_recipients(seller))
 
 
@@ -94,3 +127,19 @@ def send_invitation_task(invitation_id: int, token: str) -> int:
     if invitation is None:
         return 0
     return send_invitation_email(invitation, token)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_ladder_step_task(seller_id: int, step: str) -> int:
+    seller = Seller.objects.select_related("organisation", "home_market").filter(pk=seller_id).first()
+    if seller is None or seller.ladder_step != step:
+        return 0  # the step moved on meanwhile: this news is stale
+    return send_ladder_step_email(seller, step)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_termination_notice_task(seller_id: int) -> int:
+    seller = Seller.objects.select_related("organisation", "home_market").filter(pk=seller_id).first()
+    if seller is None or seller.terminates_at is None:
+        return 0  # the notice was withdrawn meanwhile
+    return send_termination_notice_email(seller)

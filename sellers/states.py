@@ -29,3 +29,45 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 SELLING_STATUSES = frozenset({S.PROBATION, S.ACTIVE})
 # Statuses under the daily cap of new listings.
 CAPPED_STATUSES = frozenset({S.PROBATION})
+
+
+class LadderStep(models.TextChoices):
+    """The sanctions ladder's steps (DOMAIN.md, Seller performance and sanctions; `sellers.scoring.Step`)."""
+
+    NONE = "none", _("No sanction")
+    WARNING = "warning", _("Warning")
+    CAP = "cap", _("Listing cap")
+    SUSPENDED = "suspended", _("Suspended by the score")
+
+
+class TerminationGround(models.TextChoices):
+    """Why a seller is terminated. Fraud and safety take effect at once; the others after 30 days' notice
+    (the EU platform-to-business rules)."""
+
+    QUALITY = "quality", _("Repeated quality failures")
+    TERMS = "terms", _("Breach of the terms")
+    FRAUD = "fraud", _("Fraud")
+    SAFETY = "safety", _("Product safety")
+    OTHER = "other", _("Other")
+
+
+IMMEDIATE_TERMINATION_GROUNDS = frozenset({TerminationGround.FRAUD, TerminationGround.SAFETY})
+
+
+class AuditStatus(models.TextChoices):
+    """A mystery order: drawn into a sample -> ordered (a real order, paid by the platform) -> recorded
+    (findings per unit on arrival); drawn -> cancelled (not ordered after all)."""
+
+    DRAWN = "drawn", _("Drawn")
+    ORDERED = "ordered", _("Ordered")
+    RECORDED = "recorded", _("Findings recorded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+A = AuditStatus
+AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    A.DRAWN: frozenset({A.ORDERED, A.CANCELLED}),
+    A.ORDERED: frozenset({A.RECORDED}),
+    A.RECORDED: frozenset(),
+    A.CANCELLED: frozenset(),
+}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sellers import listing_views, views
+from sellers import listing_views, performance_views, views
 
 app_name = "seller"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("listings/<int:pk>/", listing_views.listing_edit, name="listing_edit"),
     path("listings/<int:pk>/inline/", listing_views.listing_inline, name="listing_inline"),
     path("listings/<int:pk>/status/", listing_views.listing_status, name="listing_status"),
+    path("performance/", performance_views.performance, name="performance"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
     path("team/", views.team, name="team"),

@@ -83,6 +83,7 @@ def dashboard(request: SellerRequest) -> HttpResponse:
         "membership": membership,
         "seller": seller,
         "probation": selectors.probation_progress(seller),
+        "cap": selectors.daily_cap_progress(seller),
         "listing_counts": selectors.listing_counts(seller),
         "sales": selectors.sales_summary(seller),
         "out_of_stock": selectors.active_out_of_stock(seller),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -68,6 +69,14 @@ def adjusted_price(price_amount: int, score: int) -> int:
     return price_amount * (SCORE_WEIGHT_BASE - score)
 
 
+def score_leeway(score: int | None) -> Decimal:
+    """How much above a neutral seller's price (score 50) a seller with `score` still wins, in percent
+    (one decimal, exact rounding half up): 100 -> 5.3, 72 -> 2.2, 50 or no score -> 0.0, 0 -> -4.8."""
+    own = NEUTRAL_SELLER_SCORE if score is None else max(0, min(100, score))
+    ratio = Decimal(SCORE_WEIGHT_BASE - NEUTRAL_SELLER_SCORE) / Decimal(SCORE_WEIGHT_BASE - own)
+    return ((ratio - 1) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def _buy_box_key(listing: Listing, scores: Mapping[int, int]) -> tuple[Any, ...]:
     score = scores.get(listing.seller_id, NEUTRAL_SELLER_SCORE)
     # Ties: lower adjusted price, then lower price, then better score, then the older offer, then the lower id.
@@ -110,6 +119,19 @@ def buy_boxes(
 class BuyBoxStanding:
     holds_buy_box: bool
     price_to_win: Money | None  # None: no competitor, the offer wins at any price
+    # What wins and why: the best competing offer's real price, and this seller's score (None: new).
+    best_offer: Money | None = None
+    own_score: int | None = None
+
+    @property
+    def leeway(self) -> Decimal:
+        """The percentage above a neutral seller's price this seller's score lets it win at."""
+        return score_leeway(self.own_score)
+
+    @property
+    def handicap(self) -> Decimal:
+        """A score below neutral as a positive percentage (how much cheaper than a neutral seller to win)."""
+        return -self.leeway
 
 
 def price_to_win(listing: Listing, *, seller_scores: Mapping[int, int] | None = None) -> BuyBoxStanding:
@@ -166,10 +188,17 @@ def standing_among(listing: Listing, competitors: list[Listing], *, seller_score
     scores = seller_scores
     winner = buy_box_winner([listing, *competitors], seller_scores=scores)
     holds = winner is not None and winner.pk == listing.pk
+    own_score = scores.get(listing.seller_id)  # None: no score yet (neutral)
     visible_competitors = [c for c in competitors if c.is_visible]
     if not visible_competitors:
-        return BuyBoxStanding(holds_buy_box=holds, price_to_win=None)
+        return BuyBoxStanding(holds_buy_box=holds, price_to_win=None, own_score=own_score)
+    best_competitor = buy_box_winner(visible_competitors, seller_scores=scores)
     best = min(adjusted_price(c.price_amount, scores.get(c.seller_id, NEUTRAL_SELLER_SCORE)) for c in competitors)
     weight = SCORE_WEIGHT_BASE - max(0, min(100, scores.get(listing.seller_id, NEUTRAL_SELLER_SCORE)))
     target = (best - 1) // weight  # strictly below the best competitor's adjusted price
-    return BuyBoxStanding(holds_buy_box=holds, price_to_win=Money(max(target, 1), listing.currency))
+    return BuyBoxStanding(
+        holds_buy_box=holds,
+        price_to_win=Money(max(target, 1), listing.currency),
+        best_offer=Money(best_competitor.price_amount, best_competitor.currency) if best_competitor else None,
+        own_score=own_score,
+    )

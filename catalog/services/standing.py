@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,36 @@ def seller_standings_bulk_set(*, may_sell_by_organisation: Mapping[int, bool]) -
         batch_size=1000,
     )
     return len(may_sell_by_organisation)
+
+
+def seller_scores_bulk_set(*, scores: Mapping[int, int | None]) -> int:
+    """Record many sellers' quality scores at once (the daily scoring job): one statement.
+
+    `scores` maps organisation id -> score 0-100, or None for a seller with no score (yet, or any
+    more): the buy box counts it as neutral. Only rows whose score differs are written; a seller
+    without a standing row gets one that may not sell. Runs in the caller's transaction; when any
+    score changed, the catalog cache version is bumped on commit (offers re-rank). Returns the rows
+    written.
+    """
+    if not scores:
+        return 0
+    ids = list(scores)
+    values = [None if scores[i] is None else max(0, min(100, int(scores[i] or 0))) for i in ids]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO catalog_sellerstanding
+                (organisation_id, may_sell, score, rating_count, rating_sum, units_delivered, updated_at)
+            SELECT v.id, false, v.score, 0, 0, 0, %s FROM unnest(%s::bigint[], %s::integer[]) AS v(id, score)
+            ON CONFLICT (organisation_id) DO UPDATE SET score = EXCLUDED.score, updated_at = EXCLUDED.updated_at
+                WHERE catalog_sellerstanding.score IS DISTINCT FROM EXCLUDED.score
+            """,
+            [timezone.now(), ids, values],
+        )
+        written = int(cursor.rowcount)
+    if written:
+        catalog_changed()
+    return written
 
 
 def seller_assert_may_sell(organisation_id: int) -> None:

@@ -90,3 +90,43 @@ class ImportRowSerializer(serializers.Serializer):
     battery_health = serializers.IntegerField(min_value=0, max_value=100)
     warranty_months = serializers.IntegerField(min_value=12, default=12)
     status = serializers.ChoiceField(choices=sorted(SELLER_SETTABLE), default=ListingStatus.ACTIVE)
+
+
+class PerformanceMetricSerializer(serializers.Serializer):
+    """One metric of the score: rates are fractions (0.034), the rating is in stars, the answer time in hours."""
+
+    code = serializers.ChoiceField(
+        choices=[
+            "defect_rate",
+            "cancellation_rate",
+            "late_shipment_rate",
+            "average_rating",
+            "claim_answer_hours",
+            "mystery_order_findings",
+        ]
+    )
+    value = serializers.FloatField(allow_null=True, help_text="null: no data in the window (left out of the score).")
+    weight = serializers.IntegerField(help_text="Points out of the weights' sum (100).")
+    threshold = serializers.FloatField(help_text="The value at which the metric earns its whole weight.")
+
+
+class PerformanceHistoryPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.IntegerField(allow_null=True, min_value=0, max_value=100)
+
+
+class PerformanceSerializer(serializers.Serializer):
+    """The seller's performance over the rolling window (API.md)."""
+
+    score = serializers.IntegerField(
+        allow_null=True, min_value=0, max_value=100, help_text="0-100; null while the seller is new."
+    )
+    status = serializers.ChoiceField(
+        choices=["new", "scored"], help_text="`new`: fewer units delivered in the window than the minimum sample."
+    )
+    metrics = PerformanceMetricSerializer(many=True)
+    window_days = serializers.IntegerField()
+    step = serializers.ChoiceField(
+        choices=["none", "warning", "cap", "suspended"], help_text="The sanctions ladder's step."
+    )
+    history = PerformanceHistoryPointSerializer(many=True, help_text="The daily scores over the window, oldest first.")

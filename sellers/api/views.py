@@ -20,8 +20,15 @@ from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from marketplace.api.pagination import CursorPagination
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Scope
-from sellers.api.serializers import ImportResultSerializer, ImportRowSerializer, ListingSerializer
+from sellers.api.serializers import (
+    ImportResultSerializer,
+    ImportRowSerializer,
+    ListingSerializer,
+    PerformanceSerializer,
+)
 from sellers.imports import MAX_ROWS, ImportRow, parse_csv, read_bounded
+from sellers.selectors import seller_get
+from sellers.selectors.performance import performance_data, performance_get
 from sellers.services.listings import listings_import, seller_listing_create
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json).")
@@ -65,8 +72,9 @@ class ListingPagination(CursorPagination):
             400: PROBLEM,
             403: PROBLEM,
             429: OpenApiResponse(
-                description="During probation, the 6th new listing of the day: problem `type` ending in "
-                "`probation-daily-cap`, with `Retry-After` (seconds until the next slot)."
+                description="The 6th new listing of the day under a daily cap: problem `type` ending in "
+                "`probation-daily-cap` (during probation) or `score-daily-cap` (a quality score below the "
+                "listing cap's threshold), with `Retry-After` (seconds until the next slot)."
             ),
         },
     ),
@@ -156,8 +164,9 @@ class BoundedJSONParser(parsers.JSONParser):
         "`text/csv` with the header `sku,variant,grade,market,price,stock,battery_health,warranty_months,status` "
         "(price in major units, e.g. 129.99), or a JSON array of rows (price as money). Every row is validated; "
         "if any fails nothing is saved and each error names its row and column (`field`: `row 3.price`). An "
-        "existing SKU in the same market updates that listing. During probation a file with more new listings "
-        "than today's free slots gets 429 `probation-daily-cap` and saves nothing."
+        "existing SKU in the same market updates that listing. Under a daily cap a file with more new listings "
+        "than today's free slots gets 429 `probation-daily-cap` (probation) or `score-daily-cap` (low quality "
+        "score) and saves nothing."
     ),
     tags=["seller"],
     parameters=[IDEMPOTENCY_PARAMETER],
@@ -223,3 +232,27 @@ class ListingImport(ListingEndpoint, generics.GenericAPIView):
             "listings": [listing.pk for listing in [*result.created, *result.updated]],
         }
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Your performance: the quality score, its metrics, the sanctions step and the trend",
+    description=(
+        "The score (0-100) over the rolling window (90 days) from the latest daily scoring run, or null with "
+        "`status` `new` while fewer units were delivered in the window than the minimum sample (20). Rates are "
+        "fractions (0.034), the average rating in stars, the claim answer time (median) in hours; `threshold` "
+        "is the value at which a metric earns its whole weight. `step`: `none`, `warning` (score < 70), `cap` "
+        "(score < 60: 5 new listings a day, 429 `score-daily-cap` beyond), `suspended` (score < 50 or more "
+        "than 8 % defects). The `seller.score_changed` webhook carries the same object."
+    ),
+    tags=["seller"],
+    responses={200: PerformanceSerializer, 401: PROBLEM, 403: PROBLEM},
+)
+class PerformanceView(SellerEndpoint, generics.GenericAPIView):
+    """The acting seller's performance: a seller key with `listings:write` (API.md), or a session member."""
+
+    required_scopes: ClassVar = {"GET": Scope.LISTINGS_WRITE}
+    serializer_class = PerformanceSerializer
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        seller = seller_get(organisation=self.organisation)
+        return Response(performance_data(performance_get(seller=seller)))

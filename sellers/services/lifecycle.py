@@ -1,7 +1,13 @@
 """The seller lifecycle: success managers' decisions and the day-40 job.
 
 applied -> probation | rejected; probation -> under_review (the scheduled job at day 40);
-under_review -> active | probation (extended) | terminated; active -> suspended -> active | terminated.
+under_review -> active | probation (extended) | terminated; active -> suspended (by hand, or by the
+score: `seller_suspend_by_score`, the ladder's last step) -> active (reinstated: 30 days' grace from
+the ladder) | terminated.
+
+Termination comes with a statement of reasons and a ground; except for fraud or safety it takes
+effect after 30 days' notice (`seller_terminate` gives the notice, `terminations_due` ends it);
+the seller's listings stay paused meanwhile, and a reinstatement withdraws the notice.
 
 Every move goes through `_seller_transition`: one row lock (the kernel's `transition`: table
 check, audit row), then, inside that lock and transaction, the `seller.status_changed` event,
@@ -13,22 +19,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.services.listings import listings_deactivate, listings_pause_by_platform, listings_resume_by_platform
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit
 from marketplace.models import EventType
-from marketplace.transitions import transition
+from marketplace.transitions import audit_record, transition
 from sellers import notifications
 from sellers.models import Seller
-from sellers.selectors import probation_ended_sellers
-from sellers.services.events import seller_status_event_data
+from sellers.selectors import probation_ended_sellers, terminations_due_sellers
+from sellers.selectors.performance import score_formula_current
+from sellers.services.events import score_changed_emit, seller_status_event_data
 from sellers.services.standing import seller_standing_sync
-from sellers.states import TRANSITIONS, SellerStatus
+from sellers.states import (
+    IMMEDIATE_TERMINATION_GROUNDS,
+    TRANSITIONS,
+    LadderStep,
+    SellerStatus,
+    TerminationGround,
+)
+
+TERMINATION_NOTICE = timedelta(days=30)
+# Fields cleared when a seller is back in good standing (a notice of termination is withdrawn).
+NO_NOTICE: dict[str, object] = {
+    "termination_ground": "",
+    "termination_statement": "",
+    "termination_notice_at": None,
+    "terminates_at": None,
+}
 
 ListingEffect = Callable[[Seller], object]  # what the move does to the seller's listings
 
@@ -52,9 +77,11 @@ def _seller_transition(
     reason: str,
     extra_updates: dict[str, object] | None = None,
     listings: ListingEffect | None = None,
+    also: ListingEffect | None = None,
     notify_managers: str = "",
 ) -> Seller:
-    """Move the seller (one lock), record the event and the standing, apply `listings`, e-mail on commit."""
+    """Move the seller (one lock), record the event and the standing, apply `listings` (then `also`, the
+    move's other effects under the same lock), e-mail on commit."""
     reason = _require_reason(actor, reason)
 
     def effects(locked: Seller, from_status: str) -> None:
@@ -66,6 +93,8 @@ def _seller_transition(
         seller_standing_sync(seller=locked)  # before the listings: resuming needs a seller that may sell
         if listings is not None:
             listings(locked)
+        if also is not None:
+            also(locked)
 
     seller_id = seller.pk
 
@@ -138,9 +167,15 @@ def seller_start_review(*, seller: Seller, actor: Actor, reason: str = "") -> Se
 
 
 def seller_activate(*, seller: Seller, actor: Actor, reason: str) -> Seller:
-    """under_review -> active: no cap any more; resumes exactly the listings the platform paused."""
+    """under_review -> active: no cap any more; resumes exactly the listings the platform paused. A
+    notice of termination given meanwhile is withdrawn."""
     return _seller_transition(
-        seller, to=SellerStatus.ACTIVE, actor=actor, reason=reason, listings=_resume_listings(actor, reason)
+        seller,
+        to=SellerStatus.ACTIVE,
+        actor=actor,
+        reason=reason,
+        extra_updates=dict(NO_NOTICE),
+        listings=_resume_listings(actor, reason),
     )
 
 
@@ -151,34 +186,169 @@ def seller_extend_probation(*, seller: Seller, actor: Actor, reason: str) -> Sel
         to=SellerStatus.PROBATION,
         actor=actor,
         reason=reason,
-        extra_updates=_probation_period(timezone.now()),
+        extra_updates={**_probation_period(timezone.now()), **NO_NOTICE},
         listings=_resume_listings(actor, reason),
     )
 
 
 def seller_suspend(*, seller: Seller, actor: Actor, reason: str) -> Seller:
-    """active -> suspended (by score or by hand): pauses every active listing."""
+    """active -> suspended by hand: pauses every active listing (the ladder's suspension is
+    `seller_suspend_by_score`)."""
     return _seller_transition(
         seller, to=SellerStatus.SUSPENDED, actor=actor, reason=reason, listings=_pause_listings(actor, reason)
     )
 
 
-def seller_reinstate(*, seller: Seller, actor: Actor, reason: str) -> Seller:
-    """suspended -> active: resumes exactly the listings the platform paused."""
+def seller_suspend_by_score(
+    *, seller: Seller, actor: Actor, reason: str, also: ListingEffect | None = None, now: datetime | None = None
+) -> Seller | None:
+    """active -> suspended by the score (the ladder's last step; the scoring job calls it).
+
+    Under the seller's row lock, re-checks that it is still active and out of its grace period
+    (a success manager may have just reinstated it); returns None, changing nothing, otherwise.
+    Exactly the live listings are paused by the platform (`listing.paused` each), the step is
+    recorded (`ladder_step` suspended: the console's queue of sellers suspended by the score),
+    `also(locked)` runs under the lock (the job's `seller.score_changed` event), the seller is
+    e-mailed the reason and success managers are told.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Seller.objects.select_for_update().get(pk=seller.pk)
+        in_grace = locked.ladder_grace_until is not None and locked.ladder_grace_until > now
+        if locked.status != SellerStatus.ACTIVE or in_grace:
+            return None
+        return _seller_transition(
+            seller,
+            to=SellerStatus.SUSPENDED,
+            actor=actor,
+            reason=reason,
+            extra_updates={"ladder_step": LadderStep.SUSPENDED},
+            listings=_pause_listings(actor, reason),
+            also=also,
+            notify_managers="score",
+        )
+
+
+def seller_reinstate(*, seller: Seller, actor: Actor, reason: str, keep_cap: bool = False) -> Seller:
+    """suspended -> active: resumes exactly the listings the platform paused.
+
+    The ladder may not suspend the seller again for the formula's grace period (30 days; warnings and
+    the cap still apply); `keep_cap` keeps the daily listing cap on for that period whatever the
+    score. A notice of termination is withdrawn. Leaving the ladder's suspended step emits
+    `seller.score_changed`.
+    """
+    now = timezone.now()
+    grace = now + timedelta(days=score_formula_current().grace_days)
+    was_on_the_ladder = seller.ladder_step == LadderStep.SUSPENDED
+
+    def step_changed(locked: Seller) -> None:
+        if was_on_the_ladder:
+            score_changed_emit(locked)
+
     return _seller_transition(
-        seller, to=SellerStatus.ACTIVE, actor=actor, reason=reason, listings=_resume_listings(actor, reason)
+        seller,
+        to=SellerStatus.ACTIVE,
+        actor=actor,
+        reason=reason,
+        extra_updates={
+            "ladder_step": LadderStep.NONE,
+            "ladder_grace_until": grace,
+            "listing_cap_until": grace if keep_cap else None,
+            **NO_NOTICE,
+        },
+        listings=_resume_listings(actor, reason),
+        also=step_changed,
     )
 
 
-def seller_terminate(*, seller: Seller, actor: Actor, reason: str) -> Seller:
-    """under_review | suspended -> terminated: every listing deactivated for good; open orders still ship."""
+def seller_terminate(*, seller: Seller, actor: Actor, reason: str, ground: str = TerminationGround.QUALITY) -> Seller:
+    """under_review | suspended -> terminated, with a statement of reasons (`reason`) and its `ground`.
+
+    Fraud and safety take effect at once; any other ground gives 30 days' notice (the EU
+    platform-to-business rules): the statement, the ground and the date are recorded, the seller is
+    e-mailed them, its listings stay paused, and `terminations_due` terminates it on that date unless
+    a success manager reinstates it meanwhile. On termination every listing is deactivated for good;
+    open orders are still fulfilled (the back-office stays open). Audited either way.
+    """
+    reason = _require_reason(actor, reason)
+    if ground not in TerminationGround.values:
+        message = _("Choose the ground of the termination.")
+        raise ApplicationError(ErrorCode.VALIDATION, message, errors=[{"field": "ground", "message": message}])
+    if seller.status not in TRANSITIONS or SellerStatus.TERMINATED not in TRANSITIONS[seller.status]:
+        raise ApplicationError(
+            ErrorCode.INVALID_TRANSITION,
+            _("A seller in status %(status)s cannot be terminated.") % {"status": seller.status},
+            extra={"from": seller.status, "to": SellerStatus.TERMINATED, "allowed": sorted(TRANSITIONS[seller.status])},
+        )
+    now = timezone.now()
+    if ground in IMMEDIATE_TERMINATION_GROUNDS:
+        return _terminate_now(seller, actor=actor, reason=reason, ground=ground, now=now)
+    with transaction.atomic():
+        locked = Seller.objects.select_for_update().get(pk=seller.pk)
+        if locked.status not in (SellerStatus.UNDER_REVIEW, SellerStatus.SUSPENDED):
+            raise ApplicationError(
+                ErrorCode.INVALID_TRANSITION,
+                _("A seller in status %(status)s cannot be terminated.") % {"status": locked.status},
+            )
+        if locked.terminates_at is not None:
+            raise ApplicationError(
+                ErrorCode.INVALID_TRANSITION, _("Notice of termination was already given to this seller.")
+            )
+        Seller.objects.filter(pk=locked.pk).update(
+            termination_ground=ground,
+            termination_statement=reason,
+            termination_notice_at=now,
+            terminates_at=now + TERMINATION_NOTICE,
+            updated_at=now,
+        )
+        audit_record(
+            obj=locked,
+            actor=actor,
+            from_status=locked.status,
+            to_status="termination_notice",
+            reason=f"{ground}: {reason}",
+            organisation=seller.organisation,
+        )
+        seller_id = seller.pk
+        transaction.on_commit(lambda: notifications.notify_termination_notice_task.delay(seller_id))
+    seller.refresh_from_db()
+    return seller
+
+
+def _terminate_now(seller: Seller, *, actor: Actor, reason: str, ground: str, now: datetime) -> Seller:
     return _seller_transition(
         seller,
         to=SellerStatus.TERMINATED,
         actor=actor,
         reason=reason,
+        extra_updates={
+            "ladder_step": LadderStep.NONE,
+            "termination_ground": ground,
+            "termination_statement": reason,
+            "termination_notice_at": seller.termination_notice_at or now,
+            "terminates_at": None,
+        },
         listings=lambda locked: listings_deactivate(seller=locked.organisation, actor=actor, reason=reason),
     )
+
+
+def terminations_due(*, now: datetime | None = None, batch_size: int = 100) -> int:
+    """Terminate every seller whose notice period is over, in bounded batches. Idempotent: each is moved
+    in its own transaction under its row lock, and the query filters on the notice's date."""
+    now = now or timezone.now()
+    actor = Actor.system("termination notice")
+    done = 0
+    for seller in Seller.objects.select_related("organisation").filter(
+        pk__in=terminations_due_sellers(now=now, limit=batch_size)
+    ):
+        try:
+            _terminate_now(
+                seller, actor=actor, reason=seller.termination_statement, ground=seller.termination_ground, now=now
+            )
+            done += 1
+        except ApplicationError:
+            continue  # reinstated or moved meanwhile
+    return done
 
 
 # Console decisions by name, and the ones each status offers (the console shows only these).
@@ -199,11 +369,19 @@ DECISIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
 }
 
 
-def seller_decide(*, seller: Seller, decision: str, actor: Actor, reason: str) -> Seller:
-    """Apply a console decision by name; refuses a decision the seller's status does not offer."""
+def seller_decide(*, seller: Seller, decision: str, actor: Actor, reason: str, **options: Any) -> Seller:
+    """Apply a console decision by name; refuses a decision the seller's status does not offer.
+
+    `options`: `keep_cap` (reinstate), `ground` (terminate)."""
     if decision not in DECISIONS_BY_STATUS.get(seller.status, ()):
         raise ApplicationError(
             ErrorCode.INVALID_TRANSITION, f"'{decision}' is not a decision for a seller in status {seller.status}."
+        )
+    if decision == "reinstate":
+        return seller_reinstate(seller=seller, actor=actor, reason=reason, keep_cap=bool(options.get("keep_cap")))
+    if decision == "terminate":
+        return seller_terminate(
+            seller=seller, actor=actor, reason=reason, ground=options.get("ground") or TerminationGround.QUALITY
         )
     return DECISIONS[decision](seller=seller, actor=actor, reason=reason)
 

@@ -1,5 +1,5 @@
 """The sellers' door to listings: every new listing a seller makes (back-office form, CSV import, API)
-passes here, so that its selling status and the probation cap are checked in exactly one place,
+passes here, so that its selling status and the daily caps (probation, low score) are checked in exactly one place,
 then goes through the catalog's `listing_create` in the same transaction.
 
 Changes to existing listings (price, stock, status) are the catalog's own services; the catalog
@@ -22,7 +22,7 @@ from marketplace.models import Market, Organisation
 from marketplace.money import Money
 from sellers.imports import ImportRow, row_error, rows_summary
 from sellers.selectors import seller_for_organisation
-from sellers.services.probation import probation_take_listing_slots
+from sellers.services.caps import listing_cap_take
 
 
 def seller_listing_create(
@@ -39,14 +39,15 @@ def seller_listing_create(
     warranty_months: int = 12,
     status: str = ListingStatus.ACTIVE,
 ) -> Listing:
-    """Create one listing for a seller: the day's probation slot first, then `catalog.services.listing_create`.
+    """Create one listing for a seller: the day's capped slot first (if any), then `catalog.services.listing_create`.
 
     One transaction: a listing the catalog refuses gives its slot back. Raises SELLER_NOT_SELLING,
-    PROBATION_DAILY_CAP (with Retry-After), or the catalog's VALIDATION errors naming the fields.
+    PROBATION_DAILY_CAP or SCORE_DAILY_CAP (with Retry-After), or the catalog's VALIDATION errors naming the
+    fields.
     """
     seller_row = seller_for_organisation(seller)
     with transaction.atomic():
-        probation_take_listing_slots(seller=seller_row)
+        listing_cap_take(seller=seller_row)
         return listing_create(
             seller=seller,
             actor=actor,
@@ -73,7 +74,7 @@ def listings_import(*, seller: Organisation, actor: Actor, rows: list[ImportRow]
 
     Every row is validated first; if any fails nothing is saved and each error names its row and
     column (`row 3.price`). A row whose SKU already exists in that market updates the listing; the
-    others are new listings, for which the probation slots are taken all at once (a file with more
+    others are new listings, for which a capped seller's slots are taken all at once (a file with more
     new listings than today's free slots is refused whole, with the cap's one message and
     Retry-After), then created through the catalog like any listing.
     """
@@ -119,7 +120,7 @@ def listings_import(*, seller: Organisation, actor: Actor, rows: list[ImportRow]
     result = ImportResult()
     with transaction.atomic():
         # All the new listings' slots at once, or none: the file is refused whole.
-        probation_take_listing_slots(seller=seller_row, count=len(new_rows))
+        listing_cap_take(seller=seller_row, count=len(new_rows))
         for row in rows:
             try:
                 with transaction.atomic():

@@ -99,3 +99,50 @@ def test_the_buy_box_reads_scores_from_the_catalogs_seller_standing_neutral_with
     assert price_to_win(dearer).holds_buy_box is True
     page = product_page(product=variant.product, market=market("fr"), variant_id=variant.pk)
     assert page.featured_ids == {dearer.pk}
+
+
+# The rule with real scores, as a table: (case, offers as (pk, price, seller), scores, winner).
+WINNER_CASES = [
+    ("neutral scores: the cheapest wins", [(1, 27900, 10), (2, 27899, 11)], {}, 2),
+    ("a 100 beats a 50 up to 5.26 % dearer", [(1, 29300, 10), (2, 27900, 11)], {10: 100, 11: 50}, 1),
+    ("but not 5.3 % dearer", [(1, 29400, 10), (2, 27900, 11)], {10: 100, 11: 50}, 2),
+    ("a 72 beats a 50 at 2.2 % dearer", [(1, 28510, 10), (2, 27900, 11)], {10: 72, 11: 50}, 1),
+    ("a 72 loses at 2.3 % dearer", [(1, 28545, 10), (2, 27900, 11)], {10: 72, 11: 50}, 2),
+    ("a new seller (no score) counts as 50", [(1, 27900, 10), (2, 27900, 11)], {10: 51}, 1),
+    ("a 0 must be 4.8 % cheaper than a 50", [(1, 26571, 10), (2, 27900, 11)], {10: 0, 11: 50}, 1),
+    ("a 0 loses at 4.7 % cheaper", [(1, 26600, 10), (2, 27900, 11)], {10: 0, 11: 50}, 2),
+    ("equal adjusted prices: the lower real price wins", [(1, 2000, 10), (2, 1900, 11)], {10: 100, 11: 50}, 2),
+    ("three sellers", [(1, 30000, 10), (2, 29000, 11), (3, 28500, 12)], {10: 95, 11: 80, 12: 20}, 2),
+]
+
+
+@pytest.mark.parametrize(("case", "offers", "scores", "winner"), WINNER_CASES, ids=[c[0] for c in WINNER_CASES])
+def test_the_buy_box_winner_with_scores(case, offers, scores, winner):
+    listings = [offer(pk, price, seller) for pk, price, seller in offers]
+
+    assert buy_box_winner(listings, seller_scores=scores).pk == winner, case
+
+
+@pytest.mark.parametrize(
+    ("own_score", "competitor_score", "competitor_price", "price_to_win", "leeway"),
+    [
+        (50, 50, 27900, 27899, "0.0"),  # "you would win at 278.99"
+        (72, 50, 27900, 28527, "2.2"),
+        (100, 50, 27900, 29368, "5.3"),
+        (30, 50, 27900, 27352, "-2.0"),
+        (72, 90, 27900, 27386, "2.2"),  # a better-scored competitor raises the bar
+    ],
+)
+def test_what_wins_and_why(own_score, competitor_score, competitor_price, price_to_win, leeway):
+    from decimal import Decimal
+
+    from catalog.selectors.buy_box import standing_among
+
+    mine, theirs = offer(1, 30000, 10), offer(2, competitor_price, 11)
+
+    standing = standing_among(mine, [theirs], seller_scores={10: own_score, 11: competitor_score})
+
+    assert standing.holds_buy_box is False
+    assert standing.price_to_win == Money(price_to_win, "EUR")
+    assert standing.best_offer == Money(competitor_price, "EUR")
+    assert (standing.own_score, standing.leeway) == (own_score, Decimal(leeway))

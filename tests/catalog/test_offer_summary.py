@@ -143,7 +143,7 @@ def test_set_based_bulk_transitions_and_seller_lifecycle_keep_the_summary_exact(
     seller.refresh_from_db()
     seller_suspend(seller=seller, actor=ACTOR, reason="again")
     seller.refresh_from_db()
-    seller_terminate(seller=seller, actor=ACTOR, reason="fraud")
+    seller_terminate(seller=seller, actor=ACTOR, reason="fraud", ground="fraud")
     assert actual() == expected()
 
     with transaction.atomic():

@@ -148,7 +148,7 @@ def test_price_hint_shows_the_price_to_win(owner_client):
 
     response = owner_client.get(f"/seller/listings/price-hint/?variant={variant.pk}&grade=good&market=fr")
 
-    assert "To win the buy box, price at or below" in response.content.decode()
+    assert "You would win the buy box at €299.99 or less (the best offer is €300.00)." in response.content.decode()
 
 
 def test_csv_import_page_all_or_nothing_and_export_round_trip(owner_client):

@@ -253,7 +253,7 @@ def test_termination_deactivates_every_listing_for_good():
     _listings(seller, ["active", "paused"])
     seller_start_review(seller=seller, actor=Actor.system())
 
-    seller_terminate(seller=seller, actor=manager_actor(), reason="Grades not as claimed")
+    seller_terminate(seller=seller, actor=manager_actor(), reason="Identifiers not as shipped", ground="fraud")
 
     assert set(Listing.objects.values_list("status", flat=True)) == {ListingStatus.DEACTIVATED}
 

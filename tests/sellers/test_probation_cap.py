@@ -8,9 +8,9 @@ from django.db import connection
 
 from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
-from sellers.models import ProbationDay
+from sellers.models import ListingDay
 from sellers.selectors import next_slot_opens_at, seller_local_day
-from sellers.services.probation import probation_take_listing_slots
+from sellers.services.caps import listing_cap_take
 from sellers.states import SellerStatus
 from tests.factories.catalog import VariantFactory, make_listing
 from tests.factories.sellers import SellerFactory
@@ -33,7 +33,7 @@ def test_the_sixth_new_listing_of_the_day_is_refused_with_the_next_slot_time():
     assert "at 00:00 (Europe/Paris time)" in error.value.message
     assert 0 < error.value.retry_after <= 24 * 3600
     assert Listing.objects.filter(seller=seller.organisation).count() == 5
-    assert ProbationDay.objects.get(seller=seller).listings_created == 5
+    assert ListingDay.objects.get(seller=seller).listings_created == 5
 
 
 def test_a_refused_listing_gives_its_slot_back():
@@ -42,7 +42,7 @@ def test_a_refused_listing_gives_its_slot_back():
     with pytest.raises(ApplicationError):
         make_listing(seller=seller.organisation, battery_health=10)  # below the grade floor
 
-    assert ProbationDay.objects.filter(seller=seller, listings_created__gt=0).count() == 0
+    assert ListingDay.objects.filter(seller=seller, listings_created__gt=0).count() == 0
 
 
 def test_active_sellers_have_no_cap():
@@ -74,26 +74,26 @@ def test_the_day_is_the_home_markets_calendar_day():
 def test_a_new_local_day_opens_new_slots():
     seller = SellerFactory(in_probation=True)
     today = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-    probation_take_listing_slots(seller=seller, count=5, at=today)
+    listing_cap_take(seller=seller, count=5, at=today)
 
     with pytest.raises(ApplicationError):
-        probation_take_listing_slots(seller=seller, count=1, at=today)
-    probation_take_listing_slots(seller=seller, count=1, at=today + timedelta(days=1))
+        listing_cap_take(seller=seller, count=1, at=today)
+    listing_cap_take(seller=seller, count=1, at=today + timedelta(days=1))
 
-    assert sorted(ProbationDay.objects.values_list("listings_created", flat=True)) == [1, 5]
+    assert sorted(ListingDay.objects.values_list("listings_created", flat=True)) == [1, 5]
 
 
 def test_taking_more_slots_than_fit_takes_none():
     seller = SellerFactory(in_probation=True)
-    probation_take_listing_slots(seller=seller, count=3)
+    listing_cap_take(seller=seller, count=3)
 
     with pytest.raises(ApplicationError) as error:
-        probation_take_listing_slots(seller=seller, count=3)
+        listing_cap_take(seller=seller, count=3)
 
     assert "2 more fit today, you tried 3" in error.value.message
     assert error.value.extra["slots_left_today"] == 2
     assert error.value.retry_after > 0
-    assert ProbationDay.objects.get(seller=seller).listings_created == 3
+    assert ListingDay.objects.get(seller=seller).listings_created == 3
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -124,4 +124,4 @@ def test_two_requests_racing_for_the_fifth_slot_end_with_exactly_one_listing():
 
         assert sorted(outcomes) == sorted(["created", ErrorCode.PROBATION_DAILY_CAP]), outcomes
         assert Listing.objects.filter(seller=seller.organisation).count() == 5
-        assert ProbationDay.objects.get(seller=seller).listings_created == 5
+        assert ListingDay.objects.get(seller=seller).listings_created == 5

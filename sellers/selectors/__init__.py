@@ -19,8 +19,8 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Organisation
 from orders.models import OrderLine, SellerOrder
 from orders.states import SellerOrderStatus
-from sellers.models import Invitation, ProbationDay, Seller
-from sellers.states import SellerStatus
+from sellers.models import Invitation, ListingDay, Seller
+from sellers.states import LadderStep, SellerStatus
 
 
 def seller_get(*, organisation: Organisation | None) -> Seller:
@@ -55,9 +55,60 @@ def next_slot_opens_at(seller: Seller, at: datetime | None = None) -> datetime:
     return midnight.astimezone(ZoneInfo("UTC"))
 
 
-def probation_listings_created_today(seller: Seller, at: datetime | None = None) -> int:
-    row = ProbationDay.objects.filter(seller=seller, day=seller_local_day(seller, at)).first()
+def listings_created_today(seller: Seller, at: datetime | None = None) -> int:
+    """New listings the seller created today while under a daily cap (the caps' counter)."""
+    row = ListingDay.objects.filter(seller=seller, day=seller_local_day(seller, at)).first()
     return row.listings_created if row else 0
+
+
+@dataclass(frozen=True)
+class DailyCap:
+    """The cap a seller is under today: why (`probation` or `score`), how many, and the refusal's code."""
+
+    reason: str
+    cap: int
+    code: ErrorCode
+
+
+def daily_cap_of(seller: Seller, at: datetime | None = None) -> DailyCap | None:
+    """The daily cap on `seller`'s new listings, or None when it has none (`sellers.services.caps`)."""
+    if seller.status == SellerStatus.PROBATION:
+        return DailyCap("probation", settings.PROBATION_DAILY_LISTING_CAP, ErrorCode.PROBATION_DAILY_CAP)
+    if seller.status == SellerStatus.ACTIVE:
+        kept = seller.listing_cap_until is not None and seller.listing_cap_until > (at or timezone.now())
+        if seller.ladder_step == LadderStep.CAP or kept:
+            return DailyCap("score", settings.SCORE_DAILY_LISTING_CAP, ErrorCode.SCORE_DAILY_CAP)
+    return None
+
+
+@dataclass(frozen=True)
+class CapProgress:
+    """Today's use of a daily cap, for the back-office ("listings today n of 5")."""
+
+    reason: str
+    listings_today: int
+    cap: int
+    next_slot_at: datetime
+    time_zone: str
+    until: datetime | None  # a cap a success manager kept on: until when
+
+    @property
+    def slots_left(self) -> int:
+        return max(self.cap - self.listings_today, 0)
+
+
+def daily_cap_progress(seller: Seller, at: datetime | None = None) -> CapProgress | None:
+    daily_cap = daily_cap_of(seller, at)
+    if daily_cap is None:
+        return None
+    return CapProgress(
+        reason=daily_cap.reason,
+        listings_today=listings_created_today(seller, at),
+        cap=daily_cap.cap,
+        next_slot_at=next_slot_opens_at(seller, at),
+        time_zone=seller.home_market.time_zone,
+        until=seller.listing_cap_until if daily_cap.reason == "score" else None,
+    )
 
 
 def probation_ended_sellers(*, now: datetime | None = None, limit: int = 100) -> list[int]:
@@ -65,6 +116,18 @@ def probation_ended_sellers(*, now: datetime | None = None, limit: int = 100) ->
     return list(
         Seller.objects.filter(status=SellerStatus.PROBATION, probation_ends_at__lte=now or timezone.now())
         .order_by("probation_ends_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def terminations_due_sellers(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Ids of sellers whose notice of termination has run out (a bounded batch, oldest first)."""
+    return list(
+        Seller.objects.filter(
+            terminates_at__lte=now or timezone.now(),
+            status__in=[SellerStatus.UNDER_REVIEW, SellerStatus.SUSPENDED],
+        )
+        .order_by("terminates_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
 
@@ -97,7 +160,7 @@ def probation_progress(seller: Seller, at: datetime | None = None) -> ProbationP
         day=day,
         days=settings.PROBATION_DAYS,
         ends_at=seller.probation_ends_at,
-        listings_today=probation_listings_created_today(seller, at),
+        listings_today=listings_created_today(seller, at),
         cap=settings.PROBATION_DAILY_LISTING_CAP,
         next_slot_at=next_slot_opens_at(seller, at),
         time_zone=seller.home_market.time_zone,
