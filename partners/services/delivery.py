@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -304,27 +304,46 @@ def _record(results: list[tuple[Claimed, sender.Answer]]) -> dict[int, str]:
                 continue
             statuses[delivery.pk] = _apply(delivery, answer, number=number, started=claim.started, now=now)
             moved.append(delivery)
-        WebhookDelivery.objects.bulk_update(moved, MOVED_FIELDS)
+        _save_moved(moved)
         WebhookAttempt.objects.bulk_create(attempts)
     return statuses
 
 
-MOVED_FIELDS = [
-    "status",
-    "next_attempt_at",
-    "completed_at",
-    "attempt_count",
-    "last_attempt_at",
-    "last_status_code",
-    "last_error",
-    "sending_until",
-    "queued_at",
-    "manual",
-]
+def _save_moved(deliveries: list[WebhookDelivery]) -> None:
+    """Save the moved deliveries in one UPDATE ... FROM (VALUES ...): the ORM's `bulk_update` builds a
+    CASE expression per field and row, which cost more CPU than the rest of an attempt together."""
+    if not deliveries:
+        return
+    types = ("bigint", "varchar", "timestamptz", "timestamptz", "integer", "timestamptz", "integer", "varchar")
+    row = "(" + ", ".join(f"%s::{name}" for name in types) + ")"
+    params: list[int | str | datetime | None] = []
+    for delivery in deliveries:
+        params += [
+            delivery.pk,
+            delivery.status,
+            delivery.next_attempt_at,
+            delivery.completed_at,
+            delivery.attempt_count,
+            delivery.last_attempt_at,
+            delivery.last_status_code,
+            delivery.last_error,
+        ]
+    table = WebhookDelivery._meta.db_table
+    sql = (
+        f"UPDATE {table} AS d SET status = v.status, next_attempt_at = v.next_attempt_at, "  # noqa: S608 - our table
+        "completed_at = v.completed_at, attempt_count = v.attempt_count, last_attempt_at = v.last_attempt_at, "
+        "last_status_code = v.last_status_code, last_error = v.last_error, sending_until = NULL, "
+        "queued_at = NULL, manual = false "
+        f"FROM (VALUES {', '.join([row] * len(deliveries))}) "
+        "AS v(id, status, next_attempt_at, completed_at, attempt_count, last_attempt_at, last_status_code, last_error) "
+        "WHERE d.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _apply(delivery: WebhookDelivery, answer: sender.Answer, *, number: int, started: datetime, now: datetime) -> str:
-    """Move one delivery (in memory: the caller saves `MOVED_FIELDS` of the batch at once) and its
+    """Move one delivery (in memory: the caller saves the batch at once, `_save_moved`) and its
     endpoint (at once) by the answer of its attempt number `number`."""
     endpoint = delivery.endpoint
     delivery.attempt_count = number
