@@ -259,7 +259,7 @@ def run(args: argparse.Namespace) -> None:
                       f"queued {queue_lengths[-1]}", flush=True)  # fmt: skip
             if backlog:
                 probe_number += 1
-                key = f"{PROBE_KEY}{probe_number}"
+                key = f"{PROBE_KEY}{os.getpid()}:{probe_number}"  # unique per run: keys outlive a run
                 sent = time.time()
                 app.send_task("bench.webhooks_probe.probe_task", args=[key, sent], queue="default")
                 for _ in range(100):
