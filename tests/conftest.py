@@ -26,6 +26,9 @@ def _fresh_redis(request: pytest.FixtureRequest) -> None:
         from marketplace.celery import app
 
         app.control.purge()
+        # `start_worker(queues=[...])` narrows what this process's workers consume (Celery keeps the
+        # selection on `app.amqp.queues`): a later worker without `queues` consumes every queue again.
+        app.amqp.queues._consume_from = None
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_the_grading_page_reads_the_grade_table(settings):
     html = Client().get("/help/grading/").content.decode()
 
     for name, floor in (("Premium", 90), ("Excellent", 85), ("Good", 80), ("Fair", 80)):
-        assert f"<th scope=\"row\">{name}</th>" in html
+        assert f'<th scope="row">{name}</th>' in html
         assert f"{floor} %" in html
 
 

@@ -175,7 +175,7 @@ def test_dotenv_value(tmp_path: Path) -> None:
 
 @pytest.fixture
 def no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "REDIS_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG"):
         monkeypatch.setenv(name, "")  # so that teardown restores what the code under test sets
         monkeypatch.delenv(name)
     monkeypatch.setattr(state, "dotenv_value", lambda name, path=None: "")

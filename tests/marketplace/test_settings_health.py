@@ -77,7 +77,11 @@ def test_healthz_is_503_when_a_check_fails_and_tells_the_why_only_to_staff(clien
 
 def test_production_settings_pass_the_deployment_checklist():
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG", "WEBHOOKS_ALLOW_PRIVATE_URLS")
+        },
         "DJANGO_SECURE": "true",
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
         "DJANGO_ALLOWED_HOSTS": "encore.example",

@@ -71,7 +71,8 @@ def test_delivery_email_lists_each_units_warranty(shopper, django_capture_on_com
 
 
 @pytest.mark.parametrize(
-    ("language", "written_in"), [("fr", "fr"), ("de", "de"), ("en", "en"), ("es", "en"), ("ja", "en"), (None, "en")]
+    ("language", "written_in"),
+    [("fr", "fr"), ("de", "de"), ("en", "en"), ("es", "es"), ("ja", "ja"), ("pt", "en"), (None, "en")],
 )
 def test_e_mails_are_in_the_markets_language_when_encore_ships_it(language, written_in):
     assert email_language(language) == written_in
