@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import psycopg
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -43,18 +44,44 @@ def emit(type: EventType | str, data: dict[str, Any], organisation: Organisation
     return event
 
 
-def emit_many(type: EventType | str, items: list[tuple[dict[str, Any], Organisation | None]]) -> list[Event]:
-    """Write one event per (data, organisation), in one INSERT. Same rules as `emit`."""
+def emit_many(type: EventType | str, items: Sequence[tuple[dict[str, Any], Organisation | None]]) -> list[Event]:
+    """Write one event per (data, organisation), in one statement. Same rules as `emit`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit_many() must be called inside the transaction of the change it reports")
     event_type = EventType(type)
     encoder = DjangoJSONEncoder()
-    events = Event.objects.bulk_create(
-        [Event(type=event_type, data=json.loads(encoder.encode(data)), organisation=org) for data, org in items],
-        batch_size=500,
-    )
+    events = [Event(type=event_type, data=json.loads(encoder.encode(data)), organisation=org) for data, org in items]
+    _insert(events)
     _nudge_after_commit([org for _, org in items])
     return events
+
+
+def _insert(events: list[Event]) -> None:
+    """INSERT the events with their parameters bound by the server (psycopg's `executemany`, pipelined).
+
+    Django binds parameters on the client, quoting every value into the SQL text: for thousands of
+    events with large JSON (the daily `seller.score_changed`, each with its 90-day history, megabytes in
+    all) that quoting costs seconds in Python; sent as parameters, it costs nothing. The statement goes
+    through Django's cursor wrapper, so it is logged and counted like any query (one).
+    """
+    if not events:
+        return
+    connection = transaction.get_connection()
+    connection.ensure_connection()
+    fields = list(Event._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} ({columns}) "  # noqa: S608 - model names
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = [[field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields] for event in events]
+    raw = psycopg.Cursor(connection.connection)
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        cursor.executemany(sql, rows)
+    for event in events:
+        event._state.adding = False
+        event._state.db = connection.alias
 
 
 def events_claim_unrelayed(*, limit: int) -> list[Event]:

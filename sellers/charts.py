@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from sellers.selectors.performance import TrendPoint
 
 WIDTH = 640
-HEIGHT = 180
-LEFT = 34  # room for the y labels
+HEIGHT = 240
+LEFT = 44  # room for the y labels
 RIGHT = 8
-TOP = 8
-BOTTOM = 24  # room for the x labels
+TOP = 10
+BOTTOM = 32  # room for the x labels
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ Listing status services. One listing (each returns the updated listing):
 - `listing_resume`      paused -> active                       (seller; never out of a platform pause)
 - `listing_deactivate`  any but deactivated -> deactivated     (seller or platform; final)
 All of a seller's listings at once, set-based, for the platform's decisions (each returns the ids moved):
-- `listings_pause_by_platform`   active -> paused_by_platform   (end of probation, suspension)
+- `listings_pause_by_platform`   active -> paused_by_platform   (end of probation, suspension; `_many`: several
+                                                                sellers at once, the scoring job's suspensions)
 - `listings_resume_by_platform`  paused_by_platform -> active   (activation, reinstatement)
 - `listings_deactivate`          any but deactivated -> deactivated (termination)
 Pauses emit `listing.paused` with one payload, `listing_event_data`.
@@ -18,6 +19,7 @@ Pauses emit `listing.paused` with one payload, `listing_event_data`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -333,6 +335,34 @@ def listings_pause_by_platform(*, seller: Organisation, actor: Actor, reason: st
                 ],
             )
     return moved
+
+
+def listings_pause_by_platform_many(*, seller_ids: Collection[int], actor: Actor, reason: str) -> list[int]:
+    """`listings_pause_by_platform` for many sellers at once (the scoring job's suspensions): one UPDATE
+    of their active listings, one audit row each under its own seller, one `listing.paused` event each,
+    in the caller's transaction. Returns the listing ids paused."""
+    if not seller_ids:
+        return []
+    with transaction.atomic():
+        moved = bulk_transition(
+            Listing.objects.filter(seller_id__in=list(seller_ids)),
+            from_status=ListingStatus.ACTIVE,
+            to=ListingStatus.PAUSED_BY_PLATFORM,
+            actor=actor,
+            transitions=TRANSITIONS,
+            reason=reason,
+            organisation_field="seller",
+        )
+        if moved:
+            catalog_changed()
+            emit_many(
+                EventType.LISTING_PAUSED,
+                [
+                    (listing_event_data(listing, reason=reason), listing.seller)
+                    for listing in Listing.objects.filter(pk__in=moved).select_related("seller").order_by("pk")
+                ],
+            )
+    return sorted(moved)
 
 
 def listings_resume_by_platform(*, seller: Organisation, actor: Actor, reason: str) -> list[int]:

@@ -2,7 +2,7 @@
 
 applied -> probation | rejected; probation -> under_review (the scheduled job at day 40);
 under_review -> active | probation (extended) | terminated; active -> suspended (by hand, or by the
-score: `seller_suspend_by_score`, the ladder's last step) -> active (reinstated: 30 days' grace from
+score: `sellers_suspend_by_score`, the ladder's last step, set-based) -> active (reinstated: 30 days' grace from
 the ladder) | terminated.
 
 Termination comes with a statement of reasons and a ground; except for fraud or safety it takes
@@ -17,7 +17,7 @@ through the catalog's bulk services); the e-mail is queued after commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,18 +26,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.services.listings import listings_deactivate, listings_pause_by_platform, listings_resume_by_platform
+from catalog.services.listings import (
+    listings_deactivate,
+    listings_pause_by_platform,
+    listings_pause_by_platform_many,
+    listings_resume_by_platform,
+)
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.events import emit
+from marketplace.events import emit, emit_many
 from marketplace.models import EventType
-from marketplace.transitions import audit_record, transition
+from marketplace.transitions import audit_record, bulk_transition, transition
 from sellers import notifications
 from sellers.models import Seller
 from sellers.selectors import probation_ended_sellers, terminations_due_sellers
 from sellers.selectors.performance import score_formula_current
 from sellers.services.events import score_changed_emit, seller_status_event_data
-from sellers.services.standing import seller_standing_sync
+from sellers.services.standing import seller_standing_sync, seller_standings_sync_many
 from sellers.states import (
     IMMEDIATE_TERMINATION_GROUNDS,
     TRANSITIONS,
@@ -193,40 +198,89 @@ def seller_extend_probation(*, seller: Seller, actor: Actor, reason: str) -> Sel
 
 def seller_suspend(*, seller: Seller, actor: Actor, reason: str) -> Seller:
     """active -> suspended by hand: pauses every active listing (the ladder's suspension is
-    `seller_suspend_by_score`)."""
+    `sellers_suspend_by_score`)."""
     return _seller_transition(
         seller, to=SellerStatus.SUSPENDED, actor=actor, reason=reason, listings=_pause_listings(actor, reason)
     )
 
 
-def seller_suspend_by_score(
-    *, seller: Seller, actor: Actor, reason: str, also: ListingEffect | None = None, now: datetime | None = None
-) -> Seller | None:
-    """active -> suspended by the score (the ladder's last step; the scoring job calls it).
+def sellers_suspend_by_score(
+    *,
+    reasons: Mapping[int, str],
+    actor: Actor,
+    score_data: Mapping[int, dict[str, Any]] | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """active -> suspended by the score, for every seller in `reasons` (id -> the reason), set-based: the
+    ladder's last step (the scoring job calls it; usually a few sellers, many after a formula change).
 
-    Under the seller's row lock, re-checks that it is still active and out of its grace period
-    (a success manager may have just reinstated it); returns None, changing nothing, otherwise.
-    Exactly the live listings are paused by the platform (`listing.paused` each), the step is
-    recorded (`ladder_step` suspended: the console's queue of sellers suspended by the score),
-    `also(locked)` runs under the lock (the job's `seller.score_changed` event), the seller is
-    e-mailed the reason and success managers are told.
+    In one transaction: the sellers' rows are locked (primary-key order) and re-checked: still active and
+    out of their grace period (a success manager may have just reinstated one); the others are left
+    alone. Then, as `_seller_transition` does for one seller: the move (one UPDATE per reason, one audit
+    row each), the step recorded (`ladder_step` suspended: the console's queue), `seller.status_changed`,
+    the catalog standings (may not sell), exactly the live listings paused by the platform (one
+    `listing.paused` each), `seller.score_changed` with `score_data[id]` (the performance the job
+    computed), and after commit each seller's e-mail and the success managers'. Returns the ids moved.
     """
     now = now or timezone.now()
+    if not reasons:
+        return []
+    moved: list[int] = []
     with transaction.atomic():
-        locked = Seller.objects.select_for_update().get(pk=seller.pk)
-        in_grace = locked.ladder_grace_until is not None and locked.ladder_grace_until > now
-        if locked.status != SellerStatus.ACTIVE or in_grace:
-            return None
-        return _seller_transition(
-            seller,
-            to=SellerStatus.SUSPENDED,
-            actor=actor,
-            reason=reason,
-            extra_updates={"ladder_step": LadderStep.SUSPENDED},
-            listings=_pause_listings(actor, reason),
-            also=also,
-            notify_managers="score",
+        locked = (
+            Seller.objects.select_for_update()
+            .filter(pk__in=list(reasons))
+            .order_by("pk")
+            .values_list("pk", "status", "ladder_grace_until")
         )
+        eligible = {
+            pk for pk, status, grace in locked if status == SellerStatus.ACTIVE and (grace is None or grace <= now)
+        }
+        groups: dict[str, list[int]] = {}
+        for pk in sorted(eligible):
+            groups.setdefault(reasons[pk], []).append(pk)
+        for reason, ids in groups.items():
+            moved += bulk_transition(
+                Seller.objects.filter(pk__in=ids),
+                from_status=SellerStatus.ACTIVE,
+                to=SellerStatus.SUSPENDED,
+                actor=actor,
+                transitions=TRANSITIONS,
+                reason=reason,
+                organisation_field="organisation",
+            )
+        if not moved:
+            return []
+        Seller.objects.filter(pk__in=moved).update(ladder_step=LadderStep.SUSPENDED)
+        sellers = list(Seller.objects.select_related("organisation").filter(pk__in=moved).order_by("pk"))
+        emit_many(
+            EventType.SELLER_STATUS_CHANGED,
+            [
+                (
+                    seller_status_event_data(seller, SellerStatus.ACTIVE, SellerStatus.SUSPENDED, reasons[seller.pk]),
+                    seller.organisation,
+                )
+                for seller in sellers
+            ],
+        )
+        seller_standings_sync_many(sellers=sellers)
+        listings_pause_by_platform_many(
+            seller_ids=moved, actor=actor, reason=_("Seller suspended by the quality score.")
+        )
+        if score_data:
+            emit_many(
+                EventType.SELLER_SCORE_CHANGED,
+                [(score_data[seller.pk], seller.organisation) for seller in sellers if seller.pk in score_data],
+            )
+        mail = [(seller.pk, reasons[seller.pk]) for seller in sellers]
+
+        def notify() -> None:
+            for seller_id, reason in mail:
+                notifications.notify_seller_status_task.delay(seller_id, SellerStatus.SUSPENDED, reason)
+                notifications.notify_success_managers_task.delay(seller_id, "score")
+
+        transaction.on_commit(notify)
+    return sorted(moved)
 
 
 def seller_reinstate(*, seller: Seller, actor: Actor, reason: str, keep_cap: bool = False) -> Seller:

@@ -10,13 +10,13 @@
    sellers' score and step, one the catalog's `SellerStanding` scores (the buy box reads them), one
    INSERT the `seller.score_changed` events (a score moved by a point or more, or the step changed)
    and one the audit rows of the step changes; the step e-mails are queued after commit;
-4. each seller the ladder suspends is suspended in its own transaction (`seller_suspend_by_score`:
-   row lock, grace re-checked, exactly the live listings paused, success managers told).
+4. the sellers the ladder suspends are suspended together (`sellers_suspend_by_score`: their rows
+   locked and re-checked, exactly their live listings paused, set-based; the seller and the success
+   managers e-mailed).
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from catalog.services.standing import seller_scores_bulk_set
 from marketplace.actors import Actor
-from marketplace.errors import ApplicationError
 from marketplace.events import emit_many
 from marketplace.models import AuditEvent, EventType, Organisation
 from sellers import notifications
@@ -40,16 +39,12 @@ from sellers.selectors.metrics import window_counts, window_of
 from sellers.selectors.performance import (
     COUNT_FIELDS,
     Performance,
-    TrendPoint,
     formula_of,
     performance_data,
     score_formula_current,
 )
-from sellers.services.events import score_changed_emit
-from sellers.services.lifecycle import seller_suspend_by_score
+from sellers.services.lifecycle import sellers_suspend_by_score
 from sellers.states import SellerStatus
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -170,18 +165,13 @@ def sellers_score(
         ]
         if mail:
             transaction.on_commit(lambda: _queue_step_mails(mail))
-    for outcome in to_suspend:
-        seller = Seller.objects.select_related("organisation", "home_market").get(pk=outcome.seller_id)
-        reason = suspension_reason(outcome.counts, outcome.result, formula)
-        try:
-            suspended = seller_suspend_by_score(
-                seller=seller, actor=actor, reason=reason, also=score_changed_emit, now=now
-            )
-        except ApplicationError:
-            logger.info("seller %s moved before the ladder could suspend it", outcome.seller_id)
-            continue
-        if suspended is not None:
-            run.suspended.append(outcome.seller_id)
+    if to_suspend:
+        run.suspended = sellers_suspend_by_score(
+            reasons={o.seller_id: suspension_reason(o.counts, o.result, formula) for o in to_suspend},
+            actor=actor,
+            score_data=_performance_payloads(to_suspend, formula=formula, day=day, now=now),
+            now=now,
+        )
     run.seconds = time.perf_counter() - started
     return run
 
@@ -227,34 +217,47 @@ def _sellers_write(outcomes: list[_Outcome], *, suspending: set[int], day: date)
         )
 
 
-def _events_write(moved: list[_Outcome], *, formula: Formula, day: date, now: datetime) -> None:
-    """`seller.score_changed` for every seller whose score or step moved: the performance as its GET
-    endpoint returns it (the window's history read in one query), one INSERT."""
-    if not moved:
-        return
-    ids = [o.seller_id for o in moved]
-    history: dict[int, list[TrendPoint]] = {seller_id: [] for seller_id in ids}
-    for seller_id, point_day, point_score in (
-        PerformanceDay.objects.filter(seller_id__in=ids, day__gt=day - timedelta(days=formula.window_days))
-        .order_by("seller_id", "day")
-        .values_list("seller_id", "day", "score")
-    ):
-        history[seller_id].append(TrendPoint(day=point_day, score=point_score))
-    organisations = Organisation.objects.in_bulk(ids)
+def _performance_payloads(outcomes: list[_Outcome], *, formula: Formula, day: date, now: datetime) -> dict[int, Any]:
+    """Each seller's performance as its GET endpoint returns it, history included (read in one query:
+    the whole window's rows when most sellers are concerned, rather than a list of thousands of ids)."""
+    ids = {o.seller_id for o in outcomes}
+    history: dict[int, list[dict[str, Any]]] = {seller_id: [] for seller_id in ids}
+    rows = PerformanceDay.objects.filter(day__gt=day - timedelta(days=formula.window_days), day__lte=day)
+    if len(ids) <= 500:
+        rows = rows.filter(seller_id__in=ids)
+    for seller_id, point_day, point_score in rows.order_by("seller_id", "day").values_list("seller_id", "day", "score"):
+        points = history.get(seller_id)
+        if points is not None:
+            points.append({"date": point_day.isoformat(), "score": point_score})
     window = window_of(day, formula.window_days, now)
-    items: list[tuple[dict[str, Any], Organisation | None]] = []
-    for outcome in moved:
+    payloads = {}
+    for outcome in outcomes:
         performance = Performance(
             seller=Seller(organisation_id=outcome.seller_id, ladder_step=str(outcome.step)),
             formula=formula,
             row=None,
             result=outcome.result,
             step=str(outcome.step),
-            history=history[outcome.seller_id],
+            history=[],
             window=window,
         )
-        items.append((performance_data(performance), organisations[outcome.seller_id]))
-    emit_many(EventType.SELLER_SCORE_CHANGED, items)
+        payloads[outcome.seller_id] = {
+            **performance_data(performance, history=False),
+            "history": history[outcome.seller_id],
+        }
+    return payloads
+
+
+def _events_write(moved: list[_Outcome], *, formula: Formula, day: date, now: datetime) -> None:
+    """`seller.score_changed` for every seller whose score or step moved, one statement."""
+    if not moved:
+        return
+    payloads = _performance_payloads(moved, formula=formula, day=day, now=now)
+    organisations = Organisation.objects.in_bulk([o.seller_id for o in moved])
+    emit_many(
+        EventType.SELLER_SCORE_CHANGED,
+        [(payloads[o.seller_id], organisations[o.seller_id]) for o in moved],
+    )
 
 
 def _audits_write(stepped: list[_Outcome], *, actor: Actor, formula: Formula) -> None:

@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from sellers.scoring import BASIS, RATE_METRICS, RATING_SCALE, Metric
+from sellers.states import LadderStep
 
 register = template.Library()
 
@@ -99,3 +100,13 @@ def earned(part: Any) -> str:
 def percent_of(part: Any) -> int:
     """The share of its weight a metric earned, as a whole percentage (for a meter)."""
     return 0 if part.points is None else round(float(part.points) * 100)
+
+
+@register.filter
+def audit_status(value: str) -> str:
+    """An audit row's status as people read it: ladder steps (`ladder:cap`) by their names."""
+    if value.startswith("ladder:"):
+        step = value.removeprefix("ladder:")
+        label = dict(LadderStep.choices).get(step, step)
+        return f"{_('Ladder')}: {label}"
+    return value

@@ -25,7 +25,7 @@ def test_seed_demo_twice_leaves_the_same_rows():
     assert _counts() == first
     emails = set(User.objects.values_list("email", flat=True))
     assert {email for email, _ in demo_logins()} <= emails  # every login `make run` prints exists
-    assert first["sellers.Seller"] == 8  # 2 kernel demo sellers + one per lifecycle state
+    assert first["sellers.Seller"] == 11  # 2 kernel demo sellers + one per lifecycle state and score step
     assert first["catalog.Listing"] > 10_000
 
 

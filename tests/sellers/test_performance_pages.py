@@ -70,7 +70,7 @@ def test_the_performance_page_shows_score_step_metrics_trend_and_what_to_improve
     assert "<polyline" in page
     assert "Defect rate" in page
     assert "7.0 %" in page
-    assert "≤ 2.0 %" in page
+    assert "≤&nbsp;2.0 %" in page
     assert 'data-testid="to-improve"' in page
     assert "Test every unit before listing it" in page
 
