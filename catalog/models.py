@@ -38,12 +38,29 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=100, help_text=_("English; translated through the catalogs"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     icon = models.CharField(_("icon"), max_length=8, blank=True)
+    # The impact figures (catalog/impact.py states the convention): per device, refurbished (or reused)
+    # instead of new. CO2e counts one year of use; e-waste is the device's mass kept out of the waste.
     co2e_avoided_grams = models.PositiveIntegerField(
-        _("CO2e avoided per unit (g)"), default=0, help_text=_("Refurbished vs new, per unit")
+        _("CO2e avoided per device (g, one year of use)"),
+        default=0,
+        help_text=_("Refurbished vs new, per device, counting one year of use"),
     )
-    ewaste_avoided_grams = models.PositiveIntegerField(_("e-waste avoided per unit (g)"), default=0)
-    co2e_source = models.CharField(_("source of the CO2e figure"), max_length=300, blank=True)
+    ewaste_avoided_grams = models.PositiveIntegerField(
+        _("e-waste avoided per device (g)"), default=0, help_text=_("The mass of a typical device kept out of waste")
+    )
+    co2e_source = models.CharField(
+        _("source of the CO2e figure"),
+        max_length=300,
+        blank=True,
+        help_text=_("A document (title, publisher, year), or “Estimate:” and its method"),
+    )
     co2e_source_url = models.URLField(_("source URL"), blank=True)
+    ewaste_source = models.CharField(
+        _("source of the e-waste figure"),
+        max_length=300,
+        blank=True,
+        help_text=_("A document (title, publisher, year), or “Estimate:” and its method"),
+    )
 
     class Meta:
         ordering = ("position", "id")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("p/<slug:slug>/", views.product_detail, name="product"),
     path("sellers/<slug:slug>/", views.seller_detail, name="seller"),
     path("market/", views.market_switch, name="market_switch"),
+    path("impact/", views.impact, name="impact"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from catalog.filters import StorefrontFilter
+from catalog.impact import CONVENTION, GHG_PROTOCOL, sources
 from catalog.markets import MARKET_COOKIE, current_market, market_language, request_markets
 from catalog.models import Category, Listing
 from catalog.selectors.browse import FACETS, browse
@@ -262,3 +263,15 @@ def market_switch(request: EncoreRequest) -> HttpResponse:
     if language:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def impact(request: EncoreRequest) -> HttpResponse:
+    """How Encore counts what refurbished devices avoid: the convention, and each category's figures with
+    their source (a cited document, or an estimate and its method). Public."""
+    context = {
+        **_base_context(request),
+        "convention": CONVENTION,
+        "ghg_protocol": GHG_PROTOCOL,
+        "figures": sources(Category.objects.filter(parent__isnull=True).order_by("position", "id")),
+    }
+    return _render(request, "catalog/impact.html", context)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import EventType, Market, MembershipRole, Scope
+from orders.states import OrderStatus
 from partners.models import ALL_EVENTS
 from partners.states import DeliveryStatus
 
@@ -63,8 +64,6 @@ class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from orders.states import OrderStatus
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *OrderStatus.choices]
 

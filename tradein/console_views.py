@@ -10,16 +10,19 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.requests import AuthenticatedRequest
+from orders.selectors import buyback_liability
 from tradein import selectors
 from tradein.access import finance_required, may_operate, may_pay, staff_required, warehouse_required
 from tradein.forms import CodeForm, ErasureForm, GridImportForm, InspectionDetailsForm, QuestionnaireForm
-from tradein.models import InspectionPhoto, Lot, SepaBatch
+from tradein.models import BatchParcel, InspectionPhoto, Lot, SepaBatch
 from tradein.questionnaire import answer_label
+from tradein.services.batches import parcel_receive
 from tradein.services.grid import price_grid_csv, price_grid_import
 from tradein.services.lots import lot_close, lots_create_from_stock, tradein_recycle
 from tradein.services.payouts import sepa_batch_create, sepa_batch_mark_sent
@@ -58,8 +61,22 @@ def intake(request: AuthenticatedRequest) -> HttpResponse:
     received = None
     if request.method == "POST" and form.is_valid():
         try:
-            tradein = selectors.tradein_by_code(form.cleaned_data["code"])
-            received = tradein_receive(tradein=tradein, actor=Actor.for_user(request.user))
+            target = selectors.intake_target(form.cleaned_data["code"])
+            if isinstance(target, BatchParcel):
+                devices = parcel_receive(parcel=target, actor=Actor.for_user(request.user))
+                messages.success(
+                    request,
+                    ngettext(
+                        "Received: parcel %(number)s of batch %(batch)s, %(count)s device. Inspect it, then next "
+                        "parcel.",
+                        "Received: parcel %(number)s of batch %(batch)s, %(count)s devices. Inspect them, then next "
+                        "parcel.",
+                        len(devices),
+                    )
+                    % {"number": target.number, "batch": target.batch.reference, "count": len(devices)},
+                )
+                return redirect(f"{request.path}?last={devices[0].reference}")
+            received = tradein_receive(tradein=target, actor=Actor.for_user(request.user))
         except ApplicationError as exc:
             form.add_error("code", exc.message)
         else:
@@ -124,6 +141,7 @@ def inspect(request: AuthenticatedRequest, reference: str) -> HttpResponse:
                     answers=questions_form.answers(),
                     identifier=data["identifier"],
                     activation_lock=data["activation_lock"],
+                    liquid_damage=data["liquid_damage"],
                     battery_health=data["battery_health"],
                     notes=data["notes"],
                     reason=data["reason"],
@@ -199,6 +217,8 @@ def payouts(request: AuthenticatedRequest) -> HttpResponse:
         **_roles(request),
         "pending": list(selectors.payouts_pending()[:200]),
         "batches": list(SepaBatch.objects.order_by("-created_at")[:50]),
+        # Forward trade-in: what the guaranteed buy-backs still running would cost if redeemed today.
+        "liability": buyback_liability(now=timezone.now()),
     }
     return render(request, "tradein/console/payouts.html", context)
 

@@ -63,6 +63,7 @@ class CodeForm(forms.Form):
 class InspectionDetailsForm(forms.Form):
     identifier = forms.CharField(label=_("IMEI or serial number"), max_length=40)
     activation_lock = forms.BooleanField(label=_("Activation lock still on"), required=False)
+    liquid_damage = forms.BooleanField(label=_("Liquid damage (indicators, corrosion)"), required=False)
     battery_health = forms.IntegerField(label=_("Battery health (%)"), min_value=0, max_value=100, required=False)
     reason = forms.ChoiceField(
         label=_("Counter-offer reason (if worse than declared)"),
@@ -85,3 +86,42 @@ class GridImportForm(forms.Form):
 
 class BidForm(forms.Form):
     price = forms.DecimalField(label=_("Your bid for the whole lot"), min_value=0, decimal_places=2, max_digits=12)
+
+
+# --- business trade-in (partner back-office) ---------------------------------------------------------
+class BatchUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Device list (CSV or JSON)"),
+        help_text=_(
+            "One row per device: product, variant, identifier, then condition or the six answers. Up to 5,000 "
+            "devices, 2 MB."
+        ),
+    )
+    reference = forms.CharField(label=_("Your reference"), max_length=100, required=False)
+
+
+class BatchAcceptForm(forms.Form):
+    payout_method = forms.ChoiceField(label=_("How should Encore pay you?"), widget=forms.RadioSelect)
+    iban = forms.CharField(label=_("IBAN"), max_length=50, required=False, help_text=_("For a bank transfer only."))
+    account_holder = forms.CharField(label=_("Account holder"), max_length=70, required=False)
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(PayoutMethod.PARTNER_CREDIT.value, _("Partner credit: settled with your Encore invoices"))]
+        if currency in BANK_TRANSFER_CURRENCIES:
+            choices.insert(0, (PayoutMethod.BANK_TRANSFER.value, _("Bank transfer (SEPA) to your IBAN")))
+        else:
+            del self.fields["iban"]
+            del self.fields["account_holder"]
+        self.fields["payout_method"].choices = choices
+        self.fields["payout_method"].initial = choices[0][0]
+
+
+class BusinessProfileForm(forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=150)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Labels, counter-offers and reports are sent here."))
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    address_line = forms.CharField(label=_("Address the parcels leave from"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)

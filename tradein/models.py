@@ -23,6 +23,7 @@ from marketplace.models import Market, Organisation
 from marketplace.money import Money
 from marketplace.storage import private_storage
 from tradein.states import (
+    BatchStatus,
     Condition,
     CounterOfferOutcome,
     CounterOfferReason,
@@ -31,6 +32,7 @@ from tradein.states import (
     LotStatus,
     PayoutMethod,
     PayoutStatus,
+    ReminderKind,
     Route,
     TradeInStatus,
 )
@@ -85,6 +87,107 @@ class PriceGridRow(models.Model):
 class PriceSource(models.TextChoices):
     GRID = "grid", _("Price grid")
     RESALE = "resale", _("Current resale prices")
+    GUARANTEE = "guarantee", _("Guaranteed buy-back")
+
+
+def _batch_reference() -> str:
+    return "B" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+
+
+def _parcel_reference() -> str:
+    return "P" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+
+
+class BusinessProfile(models.Model):
+    """A business's trade-in details (a partner organisation): where its parcels come from and where a
+    declined device goes back, and who to write to. Set in the partner back-office; a batch copies it
+    when accepted. The contact person's name, e-mail and phone are personal data (privacy registry)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="tradein_profile")
+    company_name = models.CharField(_("company name"), max_length=150)
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address_line = models.CharField(_("address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("business trade-in details")
+        verbose_name_plural = _("business trade-in details")
+
+    def __str__(self) -> str:
+        return self.company_name
+
+
+class Batch(models.Model):
+    """A business trade-in: many devices quoted at once (one batch quote), accepted at once with one
+    payout method, sent in parcels; each device is a `TradeIn` of the batch, inspected and paid on its own."""
+
+    reference = models.CharField(_("code"), max_length=12, unique=True, default=_batch_reference)
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tradein_batches")
+    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUOTED)
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    device_count = models.PositiveIntegerField(_("devices"))
+    offer_total_amount = models.BigIntegerField(_("batch quote (minor units)"))
+    expires_at = models.DateTimeField(_("quote valid until"))
+    partner_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    payout_method = models.CharField(_("payout"), max_length=16, choices=PayoutMethod.choices, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    send_by = models.DateTimeField(_("send by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("quoted"), default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("trade-in batch")
+        verbose_name_plural = _("trade-in batches")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="batch_status_valid"),
+            models.CheckConstraint(condition=Q(device_count__gte=1), name="batch_has_devices"),
+            models.CheckConstraint(condition=Q(offer_total_amount__gte=0), name="batch_offer_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status=BatchStatus.ACCEPTED) | ~Q(payout_method=""), name="batch_accepted_has_payout"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("partner", "created_at"), name="batch_partner_created"),
+            models.Index(fields=("expires_at",), name="batch_quote_expiry", condition=Q(status="quoted")),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def offer_total(self) -> Money:
+        return Money(self.offer_total_amount, self.currency)
+
+
+class BatchParcel(models.Model):
+    """One parcel of an accepted batch: its prepaid label's tracking number and QR code, and the devices
+    packed in it (`TradeIn.parcel`). Scanning it at intake (or its carrier's delivery scan) receives them."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="parcels")
+    number = models.PositiveSmallIntegerField(_("parcel"))
+    reference = models.CharField(_("code"), max_length=12, unique=True, default=_parcel_reference)
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("batch", "number")
+        verbose_name = _("batch parcel")
+        verbose_name_plural = _("batch parcels")
+        constraints: ClassVar = [models.UniqueConstraint(fields=("batch", "number"), name="batch_parcel_number")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.number}"
+
+    @property
+    def qr_payload(self) -> str:
+        return f"ENCORE-PARCEL:{self.reference}"
 
 
 class TradeIn(models.Model):
@@ -99,7 +202,7 @@ class TradeIn(models.Model):
     answers = models.JSONField(_("declared answers"))
     declared_condition = models.CharField(_("declared condition"), max_length=10, choices=Condition.choices)
     offer_amount = models.BigIntegerField(_("offer (minor units)"))
-    price_source = models.CharField(_("priced from"), max_length=8, choices=PriceSource.choices)
+    price_source = models.CharField(_("priced from"), max_length=10, choices=PriceSource.choices)
     expires_at = models.DateTimeField(_("quote valid until"))
     # Who sells: a shopper's account, or a partner for its customer (set when the quote is accepted).
     owner = models.ForeignKey(
@@ -134,6 +237,14 @@ class TradeIn(models.Model):
     )
     lot = models.ForeignKey("tradein.Lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
     routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
+    # A business batch's device: the batch, the identifier the business declared, its parcel once accepted.
+    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.CASCADE, related_name="devices")
+    declared_identifier = models.CharField(_("declared IMEI or serial"), max_length=32, blank=True)
+    parcel = models.ForeignKey(BatchParcel, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
+    # A forward trade-in: the guaranteed buy-back it redeems (its price is the guarantee's).
+    guarantee = models.ForeignKey(
+        "orders.BuybackGuarantee", null=True, blank=True, on_delete=models.PROTECT, related_name="tradeins"
+    )
     created_at = models.DateTimeField(_("quoted"), default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -172,6 +283,7 @@ class TradeIn(models.Model):
             # The sweeps: quotes by expiry, accepted trade-ins by their send-by deadline.
             models.Index(fields=("expires_at",), name="tradein_quote_expiry", condition=Q(status="quoted")),
             models.Index(fields=("send_by",), name="tradein_send_by", condition=Q(status="accepted")),
+            models.Index(fields=("batch", "status"), name="tradein_batch_status", condition=Q(batch__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -200,6 +312,7 @@ class Inspection(models.Model):
     identifier = models.CharField(_("IMEI or serial"), max_length=32, db_index=True)
     identifier_kind = models.CharField(_("kind"), max_length=8)
     activation_lock = models.BooleanField(_("activation lock on"), default=False)
+    liquid_damage = models.BooleanField(_("liquid damage"), default=False)
     battery_health = models.PositiveSmallIntegerField(_("battery health (%)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -454,3 +567,25 @@ class Bid(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class WalletReminder(models.Model):
+    """An e-mail reminder the device wallet sent (a warranty about to end, a guaranteed buy-back about to
+    expire): one row per reminder, so the daily job never sends the same one twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wallet_reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    subject_id = models.BigIntegerField(_("about"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        verbose_name = _("device wallet reminder")
+        verbose_name_plural = _("device wallet reminders")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("kind", "subject_id"), name="wallet_reminder_once"),
+            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="wallet_reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_id}"

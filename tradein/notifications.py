@@ -16,13 +16,17 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from marketplace.i18n import email_language
 from marketplace.models import Market, MembershipRole
+from orders.buyback import guaranteed_price
+from orders.models import BuybackGuarantee
+from tradein.documents.batch_render import batch_labels_pdf
 from tradein.documents.render import certificate_pdf, label_pdf, language_of, verify_url
-from tradein.models import Lot, TradeIn
-from tradein.states import LotStatus, TradeInStatus
+from tradein.models import Batch, BusinessProfile, Lot, TradeIn, WalletReminder
+from tradein.states import LotStatus, ReminderKind, TradeInStatus
+from warranty.models import Warranty
 
 
 def _send(
@@ -156,3 +160,60 @@ def lot_sold_notify_task(pk: int) -> int:
     url = settings.SITE_URL.rstrip("/") + reverse("tradein_seller:lots")
     language = Market.objects.filter(code=lot.buyer.country).values_list("language", flat=True).first()
     return _send("lot_sold", {"lot": lot, "count": lot.devices.count(), "url": url}, owners, email_language(language))
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def batch_accepted_notify_task(pk: int) -> int:
+    """To the company's contact (its business details, else its owners): the parcel labels (attached),
+    the packing instructions and the deadline, in its market's language."""
+    batch = Batch.objects.select_related("partner", "market").filter(pk=pk, status="accepted").first()
+    if batch is None:
+        return 0
+    profile = BusinessProfile.objects.filter(organisation=batch.partner).first()
+    recipients = (
+        [profile.email]
+        if profile is not None
+        else sorted(
+            set(batch.partner.memberships.filter(role=MembershipRole.OWNER).values_list("user__email", flat=True))
+        )
+    )
+    url = settings.SITE_URL.rstrip("/") + reverse("tradein_partner:batch", args=[batch.pk])
+    return _send(
+        "batch_accepted",
+        {"batch": batch, "parcels": batch.parcels.count(), "url": url},
+        recipients,
+        email_language(batch.market.language),
+        [(f"labels-{batch.reference}.pdf", batch_labels_pdf(batch), "application/pdf")],
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def wallet_reminder_notify_task(pk: int) -> int:
+    """A device wallet reminder: a warranty ending, or a guaranteed buy-back expiring, within 30 days
+    (in the language of the market the device was bought in), with one link to the wallet."""
+    reminder = WalletReminder.objects.select_related("user").filter(pk=pk).first()
+    if reminder is None or not reminder.user.is_active:
+        return 0
+    url = settings.SITE_URL.rstrip("/") + reverse("tradein:account_devices")
+    if reminder.kind == ReminderKind.WARRANTY_ENDING:
+        warranty = (
+            Warranty.objects.select_related("line__seller_order__order__market").filter(pk=reminder.subject_id).first()
+        )
+        if warranty is None:
+            return 0
+        context: dict[str, object] = {"device": warranty.line.product_name, "ends_on": warranty.ends_on, "url": url}
+        language = warranty.line.seller_order.order.market.language
+    else:
+        guarantee = (
+            BuybackGuarantee.objects.select_related("line__seller_order__order__market")
+            .filter(pk=reminder.subject_id, status="active")
+            .first()
+        )
+        if guarantee is None:
+            return 0
+        price = guaranteed_price(
+            guarantee.schedule, currency=guarantee.currency, starts_at=guarantee.starts_at, now=timezone.now()
+        )
+        context = {"device": guarantee.line.product_name, "ends_on": guarantee.ends_at, "price": price, "url": url}
+        language = guarantee.line.seller_order.order.market.language
+    return _send(f"wallet_{reminder.kind}", context, [reminder.user.email], email_language(language))

@@ -1,10 +1,11 @@
 """What trade-in stores about a person, for `marketplace.privacy`: exported on request, erased on request.
 
-The trade-ins, their payouts and certificates stay (money was paid; a certificate can still be checked):
-the seller's address is removed, an IBAN becomes its masked form (`FR76…0189`: which account was paid,
-not the account), and their name and IBAN go from the SEPA files already handed to the bank (the bank
-keeps its own copy). While a bank transfer is still on its way, the account cannot be erased yet:
-Encore pays first.
+A company's trade-in contact, when it is this person, loses their name, e-mail and phone; the device
+wallet's reminders sent to them go. The trade-ins, their payouts and certificates stay (money was paid;
+a certificate can still be checked): the seller's address is removed, an IBAN becomes its masked form
+(`FR76…0189`: which account was paid, not the account), and their name and IBAN go from the SEPA files
+already handed to the bank (the bank keeps its own copy). While a bank transfer is still on its way,
+the account cannot be erased yet: Encore pays first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db.models import Q
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import User
 from marketplace.privacy import ERASED_NAME, erased_email
-from tradein.models import Payout, SepaBatch, TradeIn
+from tradein.models import BusinessProfile, Payout, SepaBatch, TradeIn, WalletReminder
 from tradein.states import PayoutStatus
 
 REDACTED = "ERASED"
@@ -24,7 +25,23 @@ REDACTED = "ERASED"
 
 def export(user: User) -> dict[str, Any]:
     tradeins = TradeIn.objects.filter(owner=user).select_related("product", "variant").order_by("created_at", "pk")
+    profiles = BusinessProfile.objects.filter(email__iexact=user.email).select_related("organisation")
     return {
+        "business_contact": [
+            {
+                "company": profile.organisation.name,
+                "contact_name": profile.contact_name,
+                "email": profile.email,
+                "phone": profile.phone,
+            }
+            for profile in profiles
+        ],
+        "device_wallet_reminders": [
+            {"kind": kind, "about": subject_id, "sent_at": sent_at.isoformat()}
+            for kind, subject_id, sent_at in WalletReminder.objects.filter(user=user)
+            .order_by("sent_at", "pk")
+            .values_list("kind", "subject_id", "sent_at")
+        ],
         "tradeins": [
             {
                 "code": tradein.reference,
@@ -46,7 +63,7 @@ def export(user: User) -> dict[str, Any]:
                 },
             }
             for tradein in tradeins
-        ]
+        ],
     }
 
 
@@ -62,6 +79,12 @@ def erase(user: User) -> None:
             "A trade-in payment to your bank account is on its way: your account can be erased once it is paid "
             "(usually within a few business days).",
         )
+    # The device wallet's reminders go; a company's trade-in contact that was this person loses their
+    # name, address and phone (the company's own details stay).
+    WalletReminder.objects.filter(user=user).delete()
+    BusinessProfile.objects.filter(email__iexact=user.email).update(
+        contact_name=ERASED_NAME, email=erased_email(user.pk, "business-contact"), phone=""
+    )
     tradeins = TradeIn.objects.filter(owner=user)
     secrets = {
         value

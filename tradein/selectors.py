@@ -15,7 +15,17 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import AuditEvent, Market, Organisation, User
 from marketplace.money import Money
 from marketplace.tenancy import get_scoped_or_404, scope
-from tradein.models import ErasureCertificate, Lot, Payout, PriceGridRow, PriceSource, TradeIn
+from tradein.models import (
+    Batch,
+    BatchParcel,
+    BusinessProfile,
+    ErasureCertificate,
+    Lot,
+    Payout,
+    PriceGridRow,
+    PriceSource,
+    TradeIn,
+)
 from tradein.questionnaire import Question, questionnaire_for
 from tradein.rules import offer_from_resale
 from tradein.states import LotStatus, PayoutStatus, TradeInStatus
@@ -23,7 +33,8 @@ from tradein.states import LotStatus, PayoutStatus, TradeInStatus
 CODE_PATTERN = re.compile(r"^(?:ENCORE-TRADEIN:)?(T[A-Z0-9]{9})$")
 
 
-def _detail_queryset() -> QuerySet[TradeIn]:
+def tradein_detail_queryset() -> QuerySet[TradeIn]:
+    """Trade-ins with what their page, API answer and events read (one query, no more per row)."""
     return TradeIn.objects.select_related(
         "product__category",
         "variant",
@@ -76,33 +87,64 @@ def tradein_price(
     return (offer, PriceSource.RESALE) if offer is not None else None
 
 
+def tradein_prices(
+    *, wanted: set[tuple[int, int | None, str]], market: Market
+) -> dict[tuple[int, int | None, str], tuple[Money, str]]:
+    """`tradein_price` for many (product id, storage, condition) at once (a business batch): the grid's
+    rows in one query, then the resale-price function once per model and storage without a row.
+    Keys without any price are left out."""
+    product_ids = {product_id for product_id, _storage, _condition in wanted}
+    grid = {
+        (row.product_id, row.storage_gb, row.condition): row.price
+        for row in PriceGridRow.objects.filter(product_id__in=product_ids, market=market)
+    }
+    prices: dict[tuple[int, int | None, str], tuple[Money, str]] = {}
+    resale: dict[tuple[int, int | None], list[Money]] = {}
+    for key in wanted:
+        if key in grid:
+            prices[key] = (grid[key], PriceSource.GRID)
+            continue
+        product_id, storage, condition = key
+        if (product_id, storage) not in resale:
+            amounts = (
+                Listing.objects.visible()
+                .filter(variant__product_id=product_id, variant__storage_gb=storage, market=market)
+                .values_list("price_amount", flat=True)
+            )
+            resale[(product_id, storage)] = [Money(amount, market.currency) for amount in amounts]
+        offer = offer_from_resale(resale[(product_id, storage)], condition)
+        if offer is not None:
+            prices[key] = (offer, PriceSource.RESALE)
+    return prices
+
+
 # --- one trade-in, scoped -----------------------------------------------------------------------
 def tradein_get_for_owner(*, owner: User, reference: str) -> TradeIn:
     """A shopper's own trade-in by its code; another's is a plain 404."""
-    return get_object_or_404(_detail_queryset().filter(owner=owner), reference=reference)
+    return get_object_or_404(tradein_detail_queryset().filter(owner=owner), reference=reference)
 
 
 def tradein_list_for_owner(*, owner: User) -> QuerySet[TradeIn]:
-    return _detail_queryset().filter(owner=owner).order_by("-created_at", "-id")
+    return tradein_detail_queryset().filter(owner=owner).order_by("-created_at", "-id")
 
 
 def quote_get_public(*, reference: str) -> TradeIn:
     """A storefront quote by its code (the code is the capability; partner quotes are not here)."""
-    return get_object_or_404(_detail_queryset().filter(partner__isnull=True), reference=reference)
+    return get_object_or_404(tradein_detail_queryset().filter(partner__isnull=True), reference=reference)
 
 
 def tradein_list_for_partner(*, partner: Organisation | None, status: str | None = None) -> QuerySet[TradeIn]:
-    queryset = scope(_detail_queryset(), partner, field="partner")
+    queryset = scope(tradein_detail_queryset(), partner, field="partner")
     return queryset.filter(status=status) if status else queryset
 
 
 def tradein_get_for_partner(*, partner: Organisation | None, id: int) -> TradeIn:
     """A partner's own trade-in; another's (or a storefront one) is a plain 404."""
-    return get_scoped_or_404(_detail_queryset(), partner, field="partner", pk=id)
+    return get_scoped_or_404(tradein_detail_queryset(), partner, field="partner", pk=id)
 
 
 def tradein_get_for_staff(*, reference: str) -> TradeIn:
-    return get_object_or_404(_detail_queryset().prefetch_related("photos"), reference=reference)
+    return get_object_or_404(tradein_detail_queryset().prefetch_related("photos"), reference=reference)
 
 
 def tradein_by_code(code: str) -> TradeIn:
@@ -113,10 +155,11 @@ def tradein_by_code(code: str) -> TradeIn:
     if match is None:
         raise ApplicationError(
             ErrorCode.VALIDATION,
-            "This is not a trade-in label: a trade-in code is T followed by 9 letters and digits.",
+            "This is not a trade-in label: a trade-in code is T (a parcel of a business batch: P) followed by 9 "
+            "letters and digits.",
             errors=[{"field": "code", "message": "Not a trade-in code."}],
         )
-    tradein = _detail_queryset().filter(reference=match.group(1)).first()
+    tradein = tradein_detail_queryset().filter(reference=match.group(1)).first()
     if tradein is None:
         raise ApplicationError(
             ErrorCode.NOT_FOUND,
@@ -124,6 +167,26 @@ def tradein_by_code(code: str) -> TradeIn:
             errors=[{"field": "code", "message": "Unknown code."}],
         )
     return tradein
+
+
+PARCEL_PATTERN = re.compile(r"^(?:ENCORE-PARCEL:)?(P[A-Z0-9]{9})$")
+
+
+def intake_target(code: str) -> TradeIn | BatchParcel:
+    """What the intake station scanned or was typed: a trade-in's label (`T...`) or a business batch's
+    parcel (`P...`). Raises VALIDATION for anything else, NOT_FOUND for a code of nothing."""
+    cleaned = re.sub(r"\s+", "", code or "").upper()
+    match = PARCEL_PATTERN.match(cleaned)
+    if match is None:
+        return tradein_by_code(code)
+    parcel = BatchParcel.objects.select_related("batch").filter(reference=match.group(1)).first()
+    if parcel is None:
+        raise ApplicationError(
+            ErrorCode.NOT_FOUND,
+            f"No parcel has the code {match.group(1)}.",
+            errors=[{"field": "code", "message": "Unknown code."}],
+        )
+    return parcel
 
 
 def tradein_by_tracking_number(tracking_number: str) -> TradeIn | None:
@@ -155,13 +218,13 @@ def timeline_labelled(timeline: list[dict[str, object]]) -> list[dict[str, objec
 
 # --- console queues -----------------------------------------------------------------------------
 def staff_queue(status: str, *, limit: int = 50) -> list[TradeIn]:
-    return list(_detail_queryset().filter(status=status).order_by("updated_at", "id")[:limit])
+    return list(tradein_detail_queryset().filter(status=status).order_by("updated_at", "id")[:limit])
 
 
 def awaiting_erasure(*, limit: int = 50) -> list[TradeIn]:
     """Devices the platform owns (price final) and has not wiped yet."""
     return list(
-        _detail_queryset()
+        tradein_detail_queryset()
         .filter(status__in=[TradeInStatus.INSPECTED, TradeInStatus.COUNTER_ACCEPTED, TradeInStatus.PAID])
         .filter(certificate__isnull=True)
         .order_by("updated_at", "id")[:limit]
@@ -221,3 +284,40 @@ def lot_get_for_seller(*, seller: Organisation | None, id: int, now: datetime) -
 def best_bid_amount(lot: Lot) -> int | None:
     bid = lot.bids.order_by("-amount", "created_at", "id").first()
     return bid.amount if bid else None
+
+
+# --- business batches ----------------------------------------------------------------------------
+def batch_devices(batch: Batch) -> QuerySet[TradeIn]:
+    """A batch's devices with what its page and API answer read (one query)."""
+    return (
+        TradeIn.objects.filter(batch=batch)
+        .select_related("product", "variant", "parcel", "counter_offer", "certificate", "payout", "inspection")
+        .order_by("pk")
+    )
+
+
+def batch_list_for_partner(*, partner: Organisation | None) -> QuerySet[Batch]:
+    return scope(Batch.objects.select_related("market"), partner, field="partner").order_by("-created_at", "-id")
+
+
+def batch_get_for_partner(
+    *, partner: Organisation | None, id: int | None = None, reference: str | None = None
+) -> Batch:
+    """A company's own batch by id or code; another's is a plain 404."""
+    lookup = {"pk": id} if id is not None else {"reference": (reference or "").upper()}
+    return get_scoped_or_404(
+        Batch.objects.select_related("market", "partner").prefetch_related("parcels"),
+        partner,
+        field="partner",
+        **lookup,
+    )
+
+
+def business_profile(*, partner: Organisation) -> BusinessProfile | None:
+    return BusinessProfile.objects.filter(organisation=partner).first()
+
+
+def batch_progress(batch: Batch) -> dict[str, int]:
+    """How many devices of the batch are in each status (one query)."""
+    rows = TradeIn.objects.filter(batch=batch).values_list("status").annotate(n=Count("id")).order_by()
+    return dict(rows)

@@ -105,6 +105,7 @@ class CounterOfferReason(models.TextChoices):
     BATTERY = "battery_worn", _("The battery is more worn than declared")
     POWER = "does_not_power_on", _("The device does not power on")
     ACCOUNT_LOCK = "activation_lock", _("An account or activation lock is still on")
+    LIQUID = "liquid_damage", _("The device has liquid damage")
     OTHER = "other", _("Other (see the note)")
 
 
@@ -138,6 +139,29 @@ LOT_TRANSITIONS: dict[str, frozenset[str]] = {
     LotStatus.SOLD: frozenset(),
     LotStatus.UNSOLD: frozenset(),
 }
+
+
+class BatchStatus(models.TextChoices):
+    """A business batch: quoted (one batch quote, 14 days) -> accepted (parcels and labels) | expired.
+    Its devices then move one by one (received, inspected, counter-offered, paid...)."""
+
+    QUOTED = "quoted", _("Quoted")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+
+
+BATCH_TRANSITIONS: dict[str, frozenset[str]] = {
+    BatchStatus.QUOTED: frozenset({BatchStatus.ACCEPTED, BatchStatus.EXPIRED}),
+    BatchStatus.ACCEPTED: frozenset(),
+    BatchStatus.EXPIRED: frozenset(),
+}
+# A device whose story is over (nothing more will happen to it in its batch).
+FINAL = frozenset({T.EXPIRED, T.HELD, T.RETURNED, T.PAID, T.ROUTED})
+
+
+class ReminderKind(models.TextChoices):
+    WARRANTY_ENDING = "warranty_ending", _("Warranty ending")
+    GUARANTEE_ENDING = "guarantee_ending", _("Guaranteed buy-back ending")
 
 
 class Route(models.TextChoices):

@@ -11,9 +11,11 @@ from datetime import datetime
 
 from celery import shared_task
 
+from tradein.services.batches import batches_expire_due
 from tradein.services.counter_offers import counter_offers_lapse
 from tradein.services.lots import lots_close_due
 from tradein.services.quotes import tradeins_expire_quotes, tradeins_expire_unsent
+from tradein.services.wallet import wallet_reminders_send
 
 
 def _when(now: str | None) -> datetime | None:
@@ -48,3 +50,15 @@ def counter_offers_lapse_task(now: str | None = None) -> int:
 def lots_close_due_task(now: str | None = None) -> int:
     """Lots whose 48 hours of bidding are over go to the best bid (or close unsold)."""
     return lots_close_due(now=_when(now))
+
+
+@shared_task(acks_late=True)
+def batches_expire_due_task(now: str | None = None) -> int:
+    """Business batch quotes not accepted within 14 days expire; parcels not received within 21 days too."""
+    return batches_expire_due(now=_when(now))
+
+
+@shared_task(acks_late=True)
+def wallet_reminders_send_task(now: str | None = None) -> int:
+    """The device wallet's reminders: warranties ending and guaranteed buy-backs expiring within 30 days."""
+    return wallet_reminders_send(now=_when(now))

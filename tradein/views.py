@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from catalog.selectors.search import parse_query, products_matching
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.requests import AuthenticatedRequest
+from orders.buyback import guaranteed_price
 from orders.models import StoreCreditAccount
 from tradein import selectors
 from tradein.documents.render import certificate_pdf, label_pdf, return_label_pdf
@@ -26,8 +28,10 @@ from tradein.forms import AcceptForm, QuestionnaireForm
 from tradein.questionnaire import answer_label
 from tradein.rules import STORE_CREDIT_BONUS_BASIS_POINTS, store_credit_amount
 from tradein.services.counter_offers import counter_offer_accept, counter_offer_decline
+from tradein.services.guarantees import guarantee_for_owner, guarantee_redeem
 from tradein.services.quotes import Contact, PayoutChoice, quote_is_expired, tradein_quote_accept, tradein_quote_create
 from tradein.states import PayoutMethod, TradeInStatus
+from tradein.wallet import wallet_for
 
 
 def _context(request: HttpRequest) -> dict[str, object]:
@@ -71,7 +75,8 @@ def sell_device(request: HttpRequest, slug: str) -> HttpResponse:
     questions = selectors.questions_for_product(product)
     form = QuestionnaireForm(request.POST or None, questions=questions)
     error = ""
-    variant_id = request.POST.get("variant") or (str(variants[0].pk) if variants else "")
+    # The device wallet's "trade it in" names the variant bought.
+    variant_id = request.POST.get("variant") or request.GET.get("variant") or (str(variants[0].pk) if variants else "")
     if request.method == "POST" and form.is_valid():
         try:
             tradein = tradein_quote_create(
@@ -241,3 +246,61 @@ def verify(request: HttpRequest, number: str = "") -> HttpResponse:
     certificate = selectors.certificate_by_number(number)
     context = {**_context(request), "asked": True, "number": number, "certificate": certificate}
     return render(request, "tradein/verify.html", context, status=200 if certificate else 404)
+
+
+# --- the device wallet and forward trade-in ----------------------------------------------------------
+@login_required
+def account_devices(request: AuthenticatedRequest) -> HttpResponse:
+    """My devices: every device bought or traded in, its warranty, its trade-in value today, its
+    guaranteed buy-back, one step to trade it in."""
+    wallet = wallet_for(user=request.user, now=timezone.now())
+    return render(request, "tradein/account_devices.html", {**_context(request), "wallet": wallet})
+
+
+@login_required
+def account_guarantee_redeem(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Redeem a guaranteed buy-back: the device's state (the category's questions and liquid damage);
+    in good condition, a trade-in at this month's guaranteed price (then the usual acceptance)."""
+    try:
+        guarantee = guarantee_for_owner(owner=request.user, guarantee_id=pk)
+    except ApplicationError:
+        raise Http404("No such guaranteed buy-back") from None
+    listing = guarantee.line.listing
+    if listing is None:
+        raise Http404("The model is no longer in the catalog")
+    product = listing.variant.product
+    now = timezone.now()
+    price = guaranteed_price(guarantee.schedule, currency=guarantee.currency, starts_at=guarantee.starts_at, now=now)
+    form = QuestionnaireForm(request.POST or None, questions=selectors.questions_for_product(product))
+    liquid = request.POST.get("liquid_damage")
+    error, failed = "", []
+    if request.method == "POST" and form.is_valid() and liquid in ("yes", "no"):
+        try:
+            tradein = guarantee_redeem(
+                guarantee=guarantee,
+                owner=request.user,
+                actor=Actor.for_user(request.user),
+                answers=form.answers(),
+                liquid_damage=liquid == "yes",
+                now=now,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+            failed = [item["message"] for item in exc.errors if item.get("field") == "condition"]
+        else:
+            messages.success(request, _("Your guaranteed price is reserved: choose how you are paid."))
+            return redirect("tradein:quote", reference=tradein.reference)
+    elif request.method == "POST" and liquid not in ("yes", "no"):
+        error = _("Tell us whether the device has had liquid damage.")
+    context = {
+        **_context(request),
+        "guarantee": guarantee,
+        "product": product,
+        "variant": listing.variant,
+        "price": price,
+        "form": form,
+        "liquid": liquid,
+        "error": error,
+        "failed": failed,
+    }
+    return render(request, "tradein/guarantee_redeem.html", context, status=400 if error else 200)

@@ -122,3 +122,47 @@ def wiped(tradein: TradeIn, operator: User | None = None) -> TradeIn:
     actor = Actor.for_user(operator) if operator else SYSTEM
     tradein_erasure_record(tradein=tradein, actor=actor, method="purge", tool="Blancco Mobile 6", result="passed")
     return TradeIn.objects.get(pk=tradein.pk)
+
+
+# --- business batches ----------------------------------------------------------------------------------
+def business(name: str = "Acme Telecom", country: str = "fr") -> Organisation:
+    """A partner organisation with its trade-in business details (the sender of its parcels)."""
+    from tests.factories import OrganisationFactory
+    from tradein.services.batches import business_profile_set
+
+    partner = OrganisationFactory(kind="partner", name=name, country=country)
+    business_profile_set(
+        partner=partner,
+        actor=SYSTEM,
+        values={
+            "company_name": name,
+            "contact_name": "Bea Buyer",
+            "email": "it@acme.example.test",
+            "address_line": "1 quai de la Gare",
+            "postal_code": "75013",
+            "city": "Paris",
+        },
+    )
+    return partner
+
+
+def batch_csv(variant: Variant, count: int, *, condition: str = "like_new", first: int = 5000) -> bytes:
+    lines = ["product,variant,identifier,condition"]
+    lines += [f"{variant.product.slug},{variant.pk},{imei(first + n)},{condition}" for n in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def batch_quoted(partner: Organisation, variant: Variant, count: int = 3, **kwargs: Any) -> Any:
+    from tradein.batch_files import parse_csv
+    from tradein.services.batches import batch_quote_create
+
+    return batch_quote_create(partner=partner, actor=SYSTEM, rows=parse_csv(batch_csv(variant, count, **kwargs)))
+
+
+def batch_accepted(
+    partner: Organisation, variant: Variant, count: int = 3, method: str = "partner_credit", **kwargs: Any
+) -> Any:
+    from tradein.services.batches import batch_accept
+
+    batch = batch_quoted(partner, variant, count, **kwargs)
+    return batch_accept(batch=batch, actor=SYSTEM, payout=PayoutChoice(method=method, iban=IBAN_FR))

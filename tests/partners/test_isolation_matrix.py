@@ -104,6 +104,7 @@ def world(httpserver) -> World:
     )
     tradein = wiped(inspected_tradein(partner=partner_a, method="partner_credit"))
     open_quote = quote(partner=partner_a)
+    batch = _business_batch(partner_a)
     after_sales = _after_sales(partner_a)
     return World(
         owner_a=owner_a,
@@ -118,9 +119,41 @@ def world(httpserver) -> World:
             "credit_note": refund.pk,
             "tradein": tradein.pk,
             "quote": open_quote.pk,
+            "batch": batch.pk,
             **after_sales,
         },
     )
+
+
+def _business_batch(partner) -> Any:
+    """Partner A's business batch, accepted, received, one device paid and wiped (every document exists)."""
+    from tests.factories.tradein import LIKE_NEW, batch_accepted, priced_variant
+    from tests.factories.tradein import wiped as wiped_device
+    from tradein.services.batches import business_profile_set, parcel_receive
+    from tradein.services.warehouse import InspectionInput, tradein_inspect
+
+    business_profile_set(
+        partner=partner,
+        actor=SYSTEM,
+        values={
+            "company_name": "A-SECRET-REF Ltd",
+            "contact_name": "A",
+            "email": "a@example.test",
+            "address_line": "1 rue A",
+            "postal_code": "75001",
+            "city": "Paris",
+        },
+    )
+    batch = batch_accepted(partner, priced_variant(storage_gb=64), count=1, first=8800)
+    (device,) = parcel_receive(parcel=batch.parcels.get(), actor=SYSTEM)
+    wiped_device(
+        tradein_inspect(
+            tradein=device,
+            actor=SYSTEM,
+            data=InspectionInput(answers=LIKE_NEW, identifier=device.declared_identifier, activation_lock=False),
+        )
+    )
+    return batch
 
 
 def _after_sales(partner) -> dict[str, int]:
@@ -203,6 +236,27 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "api-order-returns": ("order", {}, False),
     "api-return": ("return", {}, False),
     "api-return-label": ("return", {}, False),
+    "reporting_partner:dashboard": (None, {}, False),
+    "tradein_partner:index": (None, {}, False),
+    "tradein_partner:details": (None, {}, True),
+    "tradein_partner:batch_new": (None, {}, False),
+    "tradein_partner:template_csv": (None, {}, False),
+    "tradein_partner:batch": ("batch", {}, False),
+    "tradein_partner:batch_accept": ("batch", {}, True),
+    "tradein_partner:batch_counter_offers": ("batch", {}, True),
+    "tradein_partner:batch_labels": ("batch", {}, False),
+    "tradein_partner:batch_report": ("batch", {}, False),
+    "tradein_partner:batch_credit_note": ("batch", {}, False),
+    "tradein_partner:batch_certificates": ("batch", {}, False),
+    "tradein_partner:batch_devices_csv": ("batch", {}, False),
+    "api-tradein-batches": (None, {}, False),
+    "api-tradein-batch": ("batch", {}, False),
+    "api-tradein-batch-accept": ("batch", {}, False),
+    "api-tradein-batch-counter-offers": ("batch", {}, False),
+    "api-tradein-batch-labels": ("batch", {}, False),
+    "api-tradein-batch-report": ("batch", {}, False),
+    "api-tradein-batch-certificates": ("batch", {}, False),
+    "api-tradein-batch-credit-note": ("batch", {}, False),
 }
 
 
@@ -237,6 +291,7 @@ def _snapshot(world: World) -> tuple:
         Invitation.objects.count(),
         TradeIn.objects.get(pk=world.objects["tradein"]).status,
         TradeIn.objects.get(pk=world.objects["quote"]).status,
+        sorted(TradeIn.objects.filter(batch_id=world.objects["batch"]).values_list("status", flat=True)),
         _after_sales_state(world),
     )
 

@@ -15,9 +15,10 @@ def test_seed_demo_gives_every_trade_in_state_once():
     call_command("seed_demo", "--quiet-logins", stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = {status: TradeIn.objects.filter(status=status).count() for status in TradeInStatus.values}
     grid = PriceGridRow.objects.count()
+    lots = Lot.objects.count()  # trade-in's own, and the one workshop's demo routes to a refurbisher
     call_command("seed_demo", "--quiet-logins", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert all(count >= 1 for count in counts.values()), counts
     assert TradeIn.objects.count() == sum(counts.values())
     assert PriceGridRow.objects.count() == grid > 0
-    assert Lot.objects.count() == 1
+    assert Lot.objects.count() == lots >= 1

@@ -107,7 +107,14 @@ def test_a_real_worker_runs_the_three_trade_in_sweeps_at_their_deadlines():
 def test_the_trade_in_sweeps_are_in_the_beat_schedule():
     app.loader.import_default_modules()
     schedule = app.conf.beat_schedule
-    names = ("tradein-expire-quotes", "tradein-expire-unsent", "tradein-counter-offer-silence", "tradein-close-lots")
+    names = (
+        "tradein-expire-quotes",
+        "tradein-expire-unsent",
+        "tradein-counter-offer-silence",
+        "tradein-close-lots",
+        "tradein-expire-batches",
+        "tradein-wallet-reminders",
+    )
     for name in names:
         assert schedule[name]["task"] in app.tasks
 

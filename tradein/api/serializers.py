@@ -8,9 +8,17 @@ from rest_framework import serializers
 
 from marketplace.api.fields import MoneyField
 from orders.api.serializers import CustomerSerializer  # API.md: the customer of an order's shape
-from tradein.models import Lot, TradeIn
-from tradein.services.payloads import tradein_payload
-from tradein.states import Condition, CounterOfferOutcome, CounterOfferReason, PayoutMethod, PayoutStatus, TradeInStatus
+from tradein.models import Batch, Lot, TradeIn
+from tradein.services.payloads import batch_payload, tradein_payload
+from tradein.states import (
+    BatchStatus,
+    Condition,
+    CounterOfferOutcome,
+    CounterOfferReason,
+    PayoutMethod,
+    PayoutStatus,
+    TradeInStatus,
+)
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -210,3 +218,123 @@ class LotSerializer(serializers.Serializer):
 
 class BidSerializer(serializers.Serializer):
     price = MoneyField(help_text="Your bid for the whole lot (the fixed price buys a fixed-price lot at once).")
+
+
+# --- business batches -------------------------------------------------------------------------------
+class BatchRowSerializer(serializers.Serializer):
+    """One device of a batch (documents the JSON body; the rows are checked by `tradein.batch_files`)."""
+
+    product = serializers.SlugField(max_length=100, help_text="The model's slug.")
+    variant = serializers.IntegerField(min_value=1, help_text="A variant of that model (its storage prices it).")
+    identifier = serializers.CharField(max_length=100, help_text="IMEI (15 digits) or serial number.")
+    answers = serializers.DictField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="Question code -> answer code (the category's questionnaire); or give `condition`.",
+    )
+    condition = serializers.ChoiceField(
+        choices=Condition.choices, required=False, help_text="The declared condition, instead of the answers."
+    )
+
+
+class BatchCounterOfferSerializer(serializers.Serializer):
+    price = MoneyField()
+    reason = serializers.ChoiceField(choices=CounterOfferReason.choices)
+    note = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(choices=CounterOfferOutcome.choices)
+
+
+class BatchDeviceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=TradeInStatus.choices)
+    product = serializers.CharField()
+    product_name = serializers.CharField()
+    variant = serializers.IntegerField()
+    identifier = serializers.CharField()
+    declared_condition = serializers.ChoiceField(choices=Condition.choices)
+    offer = MoneyField()
+    final_price = MoneyField(allow_null=True)
+    parcel = serializers.IntegerField(allow_null=True, help_text="The parcel it travels in, once accepted.")
+    counter_offer = BatchCounterOfferSerializer(allow_null=True)
+    certificate_number = serializers.CharField(allow_null=True)
+
+
+class BatchParcelSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The code on the parcel's label and its QR code.")
+    tracking_number = serializers.CharField()
+    devices = serializers.IntegerField()
+    received_at = serializers.DateTimeField(allow_null=True)
+
+
+class BatchSerializer(serializers.Serializer):
+    """A business batch as its GET returns it."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=BatchStatus.choices)
+    market = serializers.CharField()
+    device_count = serializers.IntegerField()
+    offer_total = MoneyField(help_text="The batch quote: the sum of the devices' offers.")
+    expires_at = serializers.DateTimeField(help_text="Until when the batch quote may be accepted.")
+    partner_reference = serializers.CharField()
+    payout_method = serializers.ChoiceField(choices=PayoutMethod.choices, allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    send_by = serializers.DateTimeField(allow_null=True)
+    progress = serializers.DictField(child=serializers.IntegerField(), help_text="Devices per status.")
+    parcels = BatchParcelSerializer(many=True)
+    devices = BatchDeviceSerializer(many=True)
+    labels_url = serializers.URLField(allow_null=True, help_text="The parcels' prepaid labels (PDF), once accepted.")
+    report_url = serializers.URLField(help_text="The batch report (PDF): devices, conditions, value, CO2e avoided.")
+    certificates_url = serializers.URLField(allow_null=True, help_text="Every erasure certificate (ZIP).")
+    credit_note_url = serializers.URLField(allow_null=True, help_text="The credit note (PDF), once a device is paid.")
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Batch) -> dict[str, Any]:
+        return batch_payload(instance, self.context.get("devices"))
+
+
+class BatchSummarySerializer(serializers.Serializer):
+    """A batch in a list (without its devices)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=BatchStatus.choices)
+    market = serializers.CharField()
+    device_count = serializers.IntegerField()
+    offer_total = MoneyField()
+    expires_at = serializers.DateTimeField()
+    partner_reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Batch) -> dict[str, Any]:
+        field = serializers.DateTimeField()
+        return {
+            "id": instance.pk,
+            "reference": instance.reference,
+            "status": instance.status,
+            "market": instance.market_id,
+            "device_count": instance.device_count,
+            "offer_total": instance.offer_total.as_dict(),
+            "expires_at": field.to_representation(instance.expires_at),
+            "partner_reference": instance.partner_reference,
+            "created_at": field.to_representation(instance.created_at),
+        }
+
+
+class BatchAcceptSerializer(serializers.Serializer):
+    payout = PayoutSerializer(help_text="bank_transfer (with an IBAN; euro markets) or partner_credit.")
+    sender = CustomerSerializer(
+        required=False, help_text="Where the parcels leave from; the company's business details when left out."
+    )
+
+
+class BatchDecisionSerializer(serializers.Serializer):
+    tradein = serializers.IntegerField(min_value=1, help_text="The device's trade-in id (in the batch).")
+    answer = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+
+
+class BatchCounterOffersSerializer(serializers.Serializer):
+    decisions = BatchDecisionSerializer(many=True, allow_empty=False, max_length=5000)

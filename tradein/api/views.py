@@ -3,14 +3,15 @@ refurbishers see and bid on lots (`listings:write`, seller keys)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, parsers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,8 +21,13 @@ from marketplace.api.endpoints import PartnerEndpoint, SellerEndpoint
 from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Market, Scope
-from tradein import selectors
+from tradein import batch_files, selectors
 from tradein.api.serializers import (
+    BatchAcceptSerializer,
+    BatchCounterOffersSerializer,
+    BatchRowSerializer,
+    BatchSerializer,
+    BatchSummarySerializer,
     BidSerializer,
     LotSerializer,
     QuestionnaireSerializer,
@@ -30,15 +36,24 @@ from tradein.api.serializers import (
     QuoteSerializer,
     TradeInSerializer,
 )
+from tradein.documents.batch_render import (
+    batch_certificates_zip,
+    batch_credit_note_pdf,
+    batch_labels_pdf,
+    batch_report_pdf,
+    credit_note_number,
+)
 from tradein.documents.render import certificate_pdf, label_pdf
-from tradein.models import Bid, Lot, TradeIn
+from tradein.models import Batch, Bid, Lot, TradeIn
 from tradein.questionnaire import QUESTIONNAIRES
+from tradein.services.batches import batch_accept, batch_counter_offers_answer, batch_quote_create
 from tradein.services.counter_offers import counter_offer_accept, counter_offer_decline
 from tradein.services.lots import lot_bid
 from tradein.services.quotes import Contact, PayoutChoice, tradein_quote_accept, tradein_quote_create
-from tradein.states import TradeInStatus
+from tradein.states import BatchStatus, TradeInStatus
 
 TAG = "partner trade-ins"
+PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json).")
 
 
 class PdfRenderer(BaseRenderer):
@@ -313,3 +328,228 @@ class SellerLotBid(SellerLotEndpoint):
             .get(pk=result.lot_id if isinstance(result, Bid) else result.pk)
         )
         return Response(LotSerializer(fresh, context={"seller": seller}).data, status=status.HTTP_201_CREATED)
+
+
+# --- business trade-in: batches ------------------------------------------------------------------------
+BATCH_TAG = "partner business trade-in"
+
+
+class BatchCSVParser(parsers.BaseParser):
+    """`text/csv`, read within the batch file's size bound (a larger body is a 413 before it is read whole)."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
+        return batch_files.read_bounded(stream) if stream is not None else b""
+
+
+class BatchJSONParser(parsers.JSONParser):
+    """JSON rows, read within the same bound, then parsed."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        data = batch_files.read_bounded(stream) if stream is not None else b""
+        if not data.strip():
+            return []
+        return super().parse(io.BytesIO(data), media_type, parser_context)
+
+
+class BatchEndpoint(TradeInEndpoint):
+    def batch(self, pk: int) -> Batch:
+        return selectors.batch_get_for_partner(partner=self.organisation, id=pk)
+
+    def respond_batch(self, batch: Batch, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.batch_get_for_partner(partner=self.organisation, id=batch.pk)
+        devices = list(selectors.batch_devices(fresh))
+        return Response(BatchSerializer(fresh, context={"devices": devices}).data, status=status_code)
+
+
+MARKET_PARAMETER = OpenApiParameter(
+    "market", str, description="The market the devices are sent from (default: the company's country)."
+)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List the company's batches (without their devices)", tags=[BATCH_TAG]),
+)
+class BatchListCreate(BatchEndpoint, generics.ListAPIView):
+    parser_classes: ClassVar = [BatchJSONParser, BatchCSVParser]
+    serializer_class = BatchSummarySerializer
+    filter_backends: ClassVar = []
+
+    def get_queryset(self) -> QuerySet[Batch]:
+        return selectors.batch_list_for_partner(partner=self.organisation)
+
+    @extend_schema(
+        summary="Quote a batch of devices (CSV or JSON), all or nothing",
+        description=(
+            "`text/csv` with the header `product,variant,identifier` then either `condition` or the answers' "
+            "columns (`powers_on,screen,body,functions,battery,accounts_signed_out`), or a JSON array of "
+            "`{product, variant, identifier, answers}` (or `condition` instead of `answers`). Up to 5,000 "
+            "devices, 2 MB. Every row is checked (known model and variant, a valid IMEI or serial, once in "
+            "the file, in no other open trade-in, not reported stolen, valid answers, a price in the market); "
+            "if any fails nothing is saved and each error names its row and column (`row 3.identifier`). "
+            "Answers one batch quote, valid 14 days. A larger file is a 413."
+        ),
+        tags=[BATCH_TAG],
+        parameters=[MARKET_PARAMETER, IDEMPOTENCY_PARAMETER],
+        request={"text/csv": {"type": "string"}, "application/json": BatchRowSerializer(many=True)},
+        responses={201: BatchSerializer, 400: PROBLEM, 413: PROBLEM},
+        examples=[
+            OpenApiExample(
+                "CSV",
+                media_type="text/csv",
+                request_only=True,
+                value="product,variant,identifier,condition\niphone-13,42,356938035643809,good\n",
+            )
+        ],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        if isinstance(request.data, bytes | str):
+            rows = batch_files.parse_csv(request.data)
+        elif not request.data and (request.content_type or "").startswith("text/csv"):
+            rows = batch_files.parse_csv(b"")
+        else:
+            rows = batch_files.parse_json(request.data)
+        batch = batch_quote_create(
+            partner=self.require_organisation(),
+            actor=self.actor,
+            rows=rows,
+            market_code=request.query_params.get("market") or None,
+        )
+        return self.respond_batch(batch, status.HTTP_201_CREATED)
+
+
+class BatchDetail(BatchEndpoint):
+    @extend_schema(
+        summary="Get a batch: its devices, parcels and documents", tags=[BATCH_TAG], responses=BatchSerializer
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return self.respond_batch(self.batch(pk))
+
+
+class BatchAccept(BatchEndpoint):
+    @extend_schema(
+        summary="Accept a batch quote: payout, parcels and labels",
+        description=(
+            "Payout: bank_transfer (an IBAN; euro markets) or partner_credit (store credit is for shoppers: 422). "
+            "`sender` is where the parcels leave from, the company's business details when left out (none: 400). "
+            "Every device is accepted; the batch is split in parcels, each with its label (`labels_url`). "
+            "An expired quote is a 409 (quote-expired); an accepted one a 409."
+        ),
+        tags=[BATCH_TAG],
+        request=BatchAcceptSerializer,
+        responses=BatchSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        batch = self.batch(pk)
+        serializer = BatchAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        sender = Contact(**data["sender"]) if data.get("sender") else None
+        batch = batch_accept(batch=batch, actor=self.actor, payout=PayoutChoice(**data["payout"]), sender=sender)
+        return self.respond_batch(batch)
+
+
+class BatchCounterOffers(BatchEndpoint):
+    @extend_schema(
+        summary="Answer the batch's counter-offers in one step",
+        description=(
+            "`decisions`: one `{tradein, answer}` per device, `accept` (its lower price is paid) or `decline` "
+            "(it comes back at Encore's cost). All or nothing: a device of another batch, one without an open "
+            "counter-offer, or any other answer is a 400 naming it, and nothing is answered."
+        ),
+        tags=[BATCH_TAG],
+        request=BatchCounterOffersSerializer,
+        responses=BatchSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        batch = self.batch(pk)
+        serializer = BatchCounterOffersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decisions: dict[int, str] = {}
+        for item in serializer.validated_data["decisions"]:
+            decisions[item["tradein"]] = item["answer"]
+        batch_counter_offers_answer(batch=batch, actor=self.actor, decisions=decisions)
+        return self.respond_batch(batch)
+
+
+class BatchDocument(BatchEndpoint):
+    renderer_classes: ClassVar = [JSONRenderer, PdfRenderer]
+
+
+class BatchLabels(BatchDocument):
+    @extend_schema(
+        summary="The parcels' prepaid labels (PDF), once accepted",
+        tags=[BATCH_TAG],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        batch = self.batch(pk)
+        if batch.status != BatchStatus.ACCEPTED:
+            raise ApplicationError(
+                ErrorCode.INVALID_TRANSITION,
+                "A batch quote has no labels yet: accept it first.",
+                extra={"status": batch.status, "allowed": [BatchStatus.ACCEPTED]},
+            )
+        return _pdf(batch_labels_pdf(batch), f"labels-{batch.reference}.pdf")
+
+
+class BatchReport(BatchDocument):
+    @extend_schema(
+        summary="The batch report (PDF): devices, conditions, value paid, CO2e and e-waste avoided",
+        tags=[BATCH_TAG],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        batch = self.batch(pk)
+        return _pdf(batch_report_pdf(batch), f"report-{batch.reference}.pdf")
+
+
+class BatchCreditNote(BatchDocument):
+    @extend_schema(
+        summary="The credit note (PDF) of the devices paid so far",
+        tags=[BATCH_TAG],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        batch = self.batch(pk)
+        pdf = batch_credit_note_pdf(batch)
+        if pdf is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, "No device of this batch has been paid yet: no credit note.")
+        return _pdf(pdf, f"credit-note-{credit_note_number(batch)}.pdf")
+
+
+class ZipRenderer(BaseRenderer):
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class BatchCertificates(BatchEndpoint):
+    renderer_classes: ClassVar = [JSONRenderer, ZipRenderer]
+
+    @extend_schema(
+        summary="Every erasure certificate of the batch (one ZIP of PDFs)",
+        tags=[BATCH_TAG],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        batch = self.batch(pk)
+        archive = batch_certificates_zip(batch)
+        if archive is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, "No device of this batch has been wiped yet: no certificate.")
+        return FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"erasure-certificates-{batch.reference}.zip",
+            content_type="application/zip",
+        )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
 
 import segno
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 
@@ -28,3 +32,24 @@ def draw_lines(canvas: Canvas, lines: list[str], *, x: float, y: float, size: fl
         canvas.drawString(x, y, line)
         y -= leading
     return y
+
+
+CJK_FONT = "HeiseiKakuGo-W5"  # shipped with reportlab: Japanese text needs no system font
+
+
+def fonts_for(texts: Iterable[str]) -> tuple[str, str]:
+    """(regular, bold) fonts that can draw every text: Helvetica, or reportlab's Japanese CID font when
+    one of them is outside Latin-1 (it draws Latin letters too)."""
+    for text in texts:
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+            return CJK_FONT, CJK_FONT
+    return "Helvetica", "Helvetica-Bold"
+
+
+def markup(text: str) -> str:
+    """Text safe inside a reportlab Paragraph (which reads a little XML)."""
+    return escape(text)

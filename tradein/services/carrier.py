@@ -11,6 +11,7 @@ passed up through the hook `warranty.hooks.carrier_scan_recorded`, which trade-i
   first, or expired): the scan is written in the audit trail and nothing moves; the intake station
   decides what happens to the parcel. A scan never fails the carrier's call (its other events in the
   same request are kept).
+- A business batch's parcel scanned `delivered`: its devices still awaited are received.
 - The return label of a device sent back (a declined or lapsed counter-offer): its pickup and its
   delivery to the owner are written in the audit trail.
 """
@@ -22,8 +23,10 @@ from datetime import datetime
 from django.utils import timezone
 
 from marketplace.actors import Actor
+from marketplace.errors import ApplicationError
 from marketplace.transitions import audit_record
-from tradein.models import CounterOffer, TradeIn
+from tradein.models import BatchParcel, CounterOffer, TradeIn
+from tradein.services.batches import parcel_receive
 from tradein.services.warehouse import tradein_receive
 from tradein.states import TradeInStatus
 
@@ -57,6 +60,31 @@ def tradein_carrier_scan(*, tracking_number: str, status: str, occurred_at: date
             to_status="",
             organisation=tradein.partner,
             reason=reason,
+        )
+        return "noted"
+    parcel = BatchParcel.objects.select_related("batch__partner").filter(tracking_number=tracking_number).first()
+    if parcel is not None:
+        if status == DELIVERED and parcel.received_at is None:
+            try:
+                parcel_receive(parcel=parcel, actor=actor, source="carrier: delivered", received_at=occurred_at)
+            except ApplicationError as error:  # every device expired: noted, never an error for the carrier
+                audit_record(
+                    obj=parcel.batch,
+                    actor=actor,
+                    from_status="",
+                    to_status="",
+                    organisation=parcel.batch.partner,
+                    reason=f"carrier: parcel {parcel.number} delivered {when}: {error.message}",
+                )
+                return "noted"
+            return "received"
+        audit_record(
+            obj=parcel.batch,
+            actor=actor,
+            from_status="",
+            to_status="",
+            organisation=parcel.batch.partner,
+            reason=f"carrier: parcel {parcel.number} {'picked up' if status == IN_TRANSIT else 'delivered'} {when}",
         )
         return "noted"
     offer = (

@@ -15,6 +15,7 @@ from marketplace.errors import ApplicationError, ErrorCode
 from tradein import notifications, rules
 from tradein.models import CounterOffer, TradeIn
 from tradein.services.common import tracking_number_new, tradein_transition
+from tradein.services.guarantees import guarantee_release_for
 from tradein.services.payouts import payout_make
 from tradein.states import CounterOfferOutcome, TradeInStatus
 
@@ -59,6 +60,7 @@ def _send_back(tradein: TradeIn, *, actor: Actor, outcome: str, reason: str) -> 
 
     with transaction.atomic():
         tradein = tradein_transition(tradein, to=TradeInStatus.RETURNED, actor=actor, reason=reason, then=answer)
+        guarantee_release_for(tradein, actor=actor, reason="its device was sent back")
         pk = tradein.pk
         transaction.on_commit(lambda: notifications.tradein_returned_notify_task.delay(pk))
     return tradein

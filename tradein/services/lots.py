@@ -2,7 +2,8 @@
 model and condition, one currency), to the best bid within 48 hours or at a fixed price (the first
 refurbisher to take it), or sent to a recycler. The buyer pays through its seller ledger (the price
 comes off its payable balance) and the platform ships the lot; each device arrives with its
-identifier and inspection (routed, `routed_to` the buyer).
+identifier and inspection (routed, `routed_to` the buyer), on the buyer's board through
+`tradein.hooks.devices_routed`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from marketplace.models import Organisation, OrganisationKind
 from marketplace.money import Money
 from marketplace.transitions import audit_record, transition
 from orders.services import ledger
-from tradein import notifications, rules
+from tradein import hooks, notifications, rules
 from tradein.models import Bid, Lot, TradeIn
 from tradein.selectors import lots_eligible_devices
 from tradein.services.common import tradein_transition
@@ -105,7 +106,7 @@ def _sell(lot: Lot, *, buyer: Organisation, price: Money, actor: Actor) -> Lot:
         extra_updates={"buyer": buyer, "price_amount": price.amount, "closed_at": now},
     )
     ledger.book_tradein_lot_sale(seller=buyer, amount=price)
-    for device in TradeIn.objects.filter(lot=lot, status=TradeInStatus.PAID).order_by("pk"):
+    routed = [
         tradein_transition(
             device,
             to=TradeInStatus.ROUTED,
@@ -113,6 +114,16 @@ def _sell(lot: Lot, *, buyer: Organisation, price: Money, actor: Actor) -> Lot:
             reason=f"lot {lot.pk} sold to {buyer.name}",
             extra_updates={"route": Route.RESOLD, "routed_to": buyer, "routed_at": now},
         )
+        for device in TradeIn.objects.filter(lot=lot, status=TradeInStatus.PAID).order_by("pk")
+    ]
+    # The devices arrive on the buyer's board (the workshop connects here; trade-in never imports it).
+    hooks.devices_routed.fire(
+        lot=lot,
+        buyer=buyer,
+        tradeins=list(
+            TradeIn.objects.filter(pk__in=[device.pk for device in routed]).select_related("inspection", "variant")
+        ),
+    )
     pk = lot.pk
     transaction.on_commit(lambda: notifications.lot_sold_notify_task.delay(pk))
     return lot

@@ -25,11 +25,13 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit
 from marketplace.models import EventType, Market, Organisation, User
 from marketplace.transitions import audit_record
+from orders.models import BuybackGuarantee
 from tradein import notifications, rules
 from tradein.models import TradeIn
 from tradein.questionnaire import answers_validate, condition_from_answers
 from tradein.selectors import questions_for_product, tradein_price
 from tradein.services.common import tracking_number_new, tradein_transition
+from tradein.services.guarantees import guarantee_release_for
 from tradein.services.payloads import tradein_payload
 from tradein.states import PayoutMethod, TradeInStatus
 
@@ -126,9 +128,12 @@ def iban_validate(raw: str, *, field: str = "payout.iban") -> str:
         ) from None
 
 
-def _payout_fields(
+def payout_fields(
     *, payout: PayoutChoice, market: Market, owner: User | None, partner: Organisation | None, contact: Contact
 ) -> dict[str, str]:
+    """The payout's fields, checked: the method exists and suits the seller (store credit needs an
+    account, partner credit a partner, a bank transfer a euro market and a valid IBAN). Raises
+    VALIDATION, PAYOUT_METHOD_UNAVAILABLE."""
     if payout.method not in PayoutMethod.values:
         raise ApplicationError(
             ErrorCode.VALIDATION,
@@ -160,14 +165,16 @@ def _payout_fields(
     return {"payout_method": payout.method, "iban": "", "account_holder": ""}
 
 
-def _contact_fields(contact: Contact, market: Market) -> dict[str, str]:
+def contact_fields(contact: Contact, market: Market, *, prefix: str = "customer") -> dict[str, str]:
+    """The sender's fields, checked (every one required but the phone; the market's country).
+    Raises VALIDATION naming `<prefix>.<field>`."""
     errors = [
-        {"field": f"customer.{name}", "message": "Required."}
+        {"field": f"{prefix}.{name}", "message": "Required."}
         for name in ("full_name", "email", "address_line", "postal_code", "city")
         if not str(getattr(contact, name) or "").strip()
     ]
     if contact.country.lower() != market.code:
-        errors.append({"field": "customer.country", "message": f"Must be {market.code}: the device ships from there."})
+        errors.append({"field": f"{prefix}.country", "message": f"Must be {market.code}: the device ships from there."})
     if errors:
         raise ApplicationError(ErrorCode.VALIDATION, "The sender's details are incomplete.", errors=errors)
     return {
@@ -214,12 +221,17 @@ def tradein_quote_accept(
     INVALID_TRANSITION (already accepted)."""
     if owner is None and partner is None:
         raise ValueError("A trade-in is accepted by a shopper or a partner")
+    if tradein.guarantee_id is not None and (
+        owner is None
+        or not BuybackGuarantee.objects.filter(pk=tradein.guarantee_id, line__seller_order__order__buyer=owner).exists()
+    ):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "This guaranteed buy-back belongs to another account.")
     if quote_is_expired(tradein):
         _refuse_expired(tradein)
     market = tradein.market
     fields: dict[str, object] = {
-        **_contact_fields(contact, market),
-        **_payout_fields(payout=payout, market=market, owner=owner, partner=partner, contact=contact),
+        **contact_fields(contact, market),
+        **payout_fields(payout=payout, market=market, owner=owner, partner=partner, contact=contact),
     }
     now = timezone.now()
     fields.update(
@@ -258,13 +270,15 @@ def tradeins_expire_quotes(*, now: datetime | None = None, batch: int = rules.SW
     now = now or timezone.now()
     actor = Actor.system("trade-in quote expiry")
     count = 0
-    for tradein in TradeIn.objects.filter(status=TradeInStatus.QUOTED, expires_at__lte=now).order_by("expires_at")[
-        :batch
-    ]:
+    # A business batch's devices expire with their batch (`batches.batches_expire_due`).
+    quotes = TradeIn.objects.filter(status=TradeInStatus.QUOTED, expires_at__lte=now, batch__isnull=True)
+    for tradein in quotes.order_by("expires_at")[:batch]:
         try:
-            tradein_transition(
-                tradein, to=TradeInStatus.EXPIRED, actor=actor, reason="quote not accepted within 14 days"
-            )
+            with transaction.atomic():
+                tradein_transition(
+                    tradein, to=TradeInStatus.EXPIRED, actor=actor, reason="quote not accepted within 14 days"
+                )
+                guarantee_release_for(tradein, actor=actor, reason="its trade-in quote expired")
             count += 1
         except ApplicationError:
             continue  # accepted meanwhile
@@ -276,12 +290,14 @@ def tradeins_expire_unsent(*, now: datetime | None = None, batch: int = rules.SW
     now = now or timezone.now()
     actor = Actor.system("trade-in send-by expiry")
     count = 0
-    for tradein in TradeIn.objects.filter(status=TradeInStatus.ACCEPTED, send_by__lte=now).order_by("send_by")[:batch]:
+    unsent = TradeIn.objects.filter(status=TradeInStatus.ACCEPTED, send_by__lte=now, batch__isnull=True)
+    for tradein in unsent.order_by("send_by")[:batch]:
         try:
             with transaction.atomic():
                 tradein_transition(
                     tradein, to=TradeInStatus.EXPIRED, actor=actor, reason="device not received within 21 days"
                 )
+                guarantee_release_for(tradein, actor=actor, reason="its trade-in was not sent in time")
                 pk = tradein.pk
                 transaction.on_commit(functools.partial(notifications.tradein_expired_notify_task.delay, pk))
             count += 1

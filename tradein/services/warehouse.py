@@ -26,10 +26,12 @@ from tradein.models import CounterOffer, ErasureCertificate, Inspection, Inspect
 from tradein.questionnaire import Question, answers_validate, condition_from_answers
 from tradein.selectors import questions_for_product, tradein_price
 from tradein.services.common import tradein_transition
+from tradein.services.guarantees import guarantee_inspection_counter
 from tradein.services.payloads import tradein_payload
 from tradein.services.payouts import payout_make
 from tradein.states import (
     PRICE_FINAL,
+    Condition,
     CounterOfferReason,
     ErasureMethod,
     ErasureResult,
@@ -106,6 +108,7 @@ class InspectionInput:
     notes: str = ""
     reason: str = ""  # counter-offer reason; derived from the answers when empty
     reason_note: str = ""
+    liquid_damage: bool = False  # found at inspection: the device is worth its parts (broken)
 
 
 def _worse_question(declared: Mapping[str, str], actual: Mapping[str, str], questions: Sequence[Question]) -> str:
@@ -129,7 +132,9 @@ def tradein_inspect(
     was ticked. The identifier (IMEI with Luhn, or serial) is checked against the blocklist of
     reported-stolen devices: a listed device is held and reported to the success managers, never
     paid. Worse than declared and worth less: a counter-offer (reason code, 14 days to answer);
-    otherwise the price is final and the payout is made. Nothing is saved on any error.
+    otherwise the price is final and the payout is made. Liquid damage makes it broken. A guaranteed
+    buy-back is counter-offered only when the unit is not the one bought or fails the guarantee's
+    conditions (`services.guarantees`). Nothing is saved on any error.
 
     Raises INVALID_TRANSITION (not received: 409 naming the status), VALIDATION (answers, battery,
     photos), INVALID_DEVICE_IDENTIFIER.
@@ -164,6 +169,8 @@ def tradein_inspect(
     if errors:
         raise ApplicationError(ErrorCode.VALIDATION, "The inspection is not valid.", errors=errors)
     condition = condition_from_answers(questions, clean)
+    if data.liquid_damage:
+        condition = Condition.BROKEN
     blocked = BlockedDevice.objects.filter(identifier=identifier).first()
     now = timezone.now()
     with transaction.atomic():
@@ -174,6 +181,7 @@ def tradein_inspect(
             identifier=identifier,
             identifier_kind=str(kind),
             activation_lock=data.activation_lock,
+            liquid_damage=data.liquid_damage,
             battery_health=data.battery_health,
             notes=data.notes[:2000],
             operator=actor.user,
@@ -198,7 +206,21 @@ def tradein_inspect(
         priced = tradein_price(
             product=tradein.product, storage_gb=tradein.variant.storage_gb, condition=condition, market=tradein.market
         )
-        counter_amount = (priced[0].amount if priced else 0) if worse(condition, tradein.declared_condition) else None
+        # A guaranteed buy-back's price stands for the unit bought in good condition, whatever else;
+        # any other trade-in is counter-offered when worse than declared.
+        guarantee_broken = (
+            guarantee_inspection_counter(
+                tradein, answers=clean, liquid_damage=data.liquid_damage, identifier=identifier
+            )
+            if tradein.guarantee_id is not None
+            else None
+        )
+        is_worse = (
+            guarantee_broken is not None
+            if tradein.guarantee_id is not None
+            else worse(condition, tradein.declared_condition)
+        )
+        counter_amount = (priced[0].amount if priced else 0) if is_worse else None
         if counter_amount is not None and counter_amount >= tradein.offer_amount:
             counter_amount = None  # worse, yet worth as much: the offer stands
         tradein = tradein_transition(
@@ -211,13 +233,15 @@ def tradein_inspect(
         )
         if counter_amount is None:
             return payout_make(tradein=tradein, actor=actor)
-        reason = data.reason or _worse_question(tradein.answers, clean, questions)
+        reason = data.reason or (
+            CounterOfferReason.LIQUID if data.liquid_damage else _worse_question(tradein.answers, clean, questions)
+        )
         CounterOffer.objects.create(
             tradein=tradein,
             amount=counter_amount,
             currency=tradein.currency,
             reason=reason,
-            note=data.reason_note[:300],
+            note=(data.reason_note or guarantee_broken or "")[:300],
             expires_at=now + timedelta(days=rules.COUNTER_OFFER_DAYS),
         )
 
