@@ -54,6 +54,10 @@ class ErrorCode(StrEnum):
     PAYOUT_METHOD_UNAVAILABLE = "payout-method-unavailable"
     LOT_CLOSED = "lot-closed"
     BID_TOO_LOW = "bid-too-low"
+    # Refurbishment (workshop)
+    UNIT_ALREADY_HELD = "unit-already-held"
+    GRADE_ABOVE_SUGGESTION = "grade-above-suggestion"
+    UNIT_NOT_LISTED = "unit-not-listed"
     # Webhooks
     WEBHOOK_URL_NOT_ALLOWED = "webhook-url-not-allowed"
     WEBHOOK_ENDPOINT_LIMIT = "webhook-endpoint-limit"
@@ -100,6 +104,9 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.PAYOUT_METHOD_UNAVAILABLE: 422,
     ErrorCode.LOT_CLOSED: 409,
     ErrorCode.BID_TOO_LOW: 422,
+    ErrorCode.UNIT_ALREADY_HELD: 422,
+    ErrorCode.GRADE_ABOVE_SUGGESTION: 422,
+    ErrorCode.UNIT_NOT_LISTED: 422,
     ErrorCode.WEBHOOK_URL_NOT_ALLOWED: 422,
     ErrorCode.WEBHOOK_ENDPOINT_LIMIT: 422,
 }
@@ -143,6 +150,9 @@ ERROR_TITLES: dict[ErrorCode, Any] = {
     ErrorCode.PAYOUT_METHOD_UNAVAILABLE: _("This payout method is not available here."),
     ErrorCode.LOT_CLOSED: _("This lot is no longer open for bids."),
     ErrorCode.BID_TOO_LOW: _("The bid is too low."),
+    ErrorCode.UNIT_ALREADY_HELD: _("You already hold an active unit with this IMEI or serial."),
+    ErrorCode.GRADE_ABOVE_SUGGESTION: _("A unit may be listed in its suggested grade or a lower one, never higher."),
+    ErrorCode.UNIT_NOT_LISTED: _("Only a unit listed on this offer can be shipped for it."),
     ErrorCode.WEBHOOK_URL_NOT_ALLOWED: _("This URL may not receive webhooks."),
     ErrorCode.WEBHOOK_ENDPOINT_LIMIT: _("The organisation has as many webhook endpoints as it may."),
 }

@@ -11,6 +11,12 @@ This is deliberately not Django signals: each hook is a named object that one
 module declares and documents, handlers are connected explicitly in one place per
 app, and firing outside a transaction is refused. For work that may happen later
 (e-mails, webhooks), use `transaction.on_commit` or the outbox (`marketplace.events.emit`).
+
+A `Provider` is the read-side twin: a lower app asks upper ones for something to show
+(`orders.hooks.shippable_units`: which of a listing's refurbished units the ship form
+offers), without importing them. Each provider registered in an `AppConfig.ready()`
+answers; `collect(**kwargs)` returns the answers in registration order. Providers only
+read; they never write.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 from django.db import transaction
 
 Handler = Callable[..., None]
+Answer = Callable[..., Any]
 
 
 class Hook:
@@ -54,3 +61,29 @@ class Hook:
 
     def __repr__(self) -> str:
         return f"Hook({self.name!r}, {len(self._handlers)} handler(s))"
+
+
+class Provider:
+    """A named point where a lower app asks upper ones for something to show (read only)."""
+
+    def __init__(self, name: str, *, doc: str = "") -> None:
+        self.name = name
+        self.doc = doc
+        self._answers: list[Answer] = []
+
+    def register(self, answer: Answer) -> Answer:
+        """Add `answer` (once; registering it again changes nothing). Usable as a decorator."""
+        if answer not in self._answers:
+            self._answers.append(answer)
+        return answer
+
+    def unregister(self, answer: Answer) -> None:
+        if answer in self._answers:
+            self._answers.remove(answer)
+
+    def collect(self, **kwargs: Any) -> list[Any]:
+        """Every registered answer to `kwargs`, in registration order (none registered: [])."""
+        return [answer(**kwargs) for answer in self._answers]
+
+    def __repr__(self) -> str:
+        return f"Provider({self.name!r}, {len(self._answers)} answer(s))"

@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "orders",
     "warranty",
     "tradein",
+    "workshop",
     "partners",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +323,12 @@ SPECTACULAR_SETTINGS = {
         "TradeInConditionEnum": "tradein.states.Condition",
         "TradeInPayoutStatusEnum": "tradein.states.PayoutStatus",
         "TradeInPayoutMethodEnum": "tradein.states.PayoutMethod",
+        "TradeInBatchStatusEnum": "tradein.states.BatchStatus",
+        "CounterOfferOutcomeEnum": "tradein.states.CounterOfferOutcome",
+        "CounterOfferReasonEnum": "tradein.states.CounterOfferReason",
+        "UnitStatusEnum": "workshop.states.UnitStatus",
+        "UnitSourceEnum": "workshop.states.UnitSource",
+        "CosmeticEnum": "workshop.states.Cosmetic",
     },
 }
 # How many reverse proxies of ours stand in front of the app (load balancer, ingress): the client's
@@ -401,6 +409,7 @@ CELERY_TASK_QUEUES = [Queue("default"), Queue("emails"), Queue("webhooks"), Queu
 CELERY_TASK_ROUTES = {
     "*.notifications.*": {"queue": "emails"},  # every app's e-mail tasks: slow SMTP delays nothing else
     "partners.tasks.*": {"queue": "webhooks"},  # the outbox relay and webhook deliveries
+    "reporting.tasks.*": {"queue": "scoring"},  # the dashboards' rollups: set-based SQL, apart from requests
     "sellers.tasks.sellers_score_task": {"queue": "scoring"},  # every seller's score: seconds of SQL, apart
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -512,10 +521,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tradein.tasks.counter_offers_lapse_task",
         "schedule": crontab(minute=48),
     },
+    # Workshop: units nobody had room for are assigned once a technician has room; capacities renew at each
+    # seller's local midnight, so hourly (at :07) assigns a waiting unit within the hour of the new day.
+    "workshop-assign-units": {
+        "task": "workshop.tasks.units_assign_due_task",
+        "schedule": crontab(minute=7),
+    },
     # Lots take bids for 48 hours; a sweep every 5 minutes awards them within minutes of the close.
     "tradein-close-lots": {
         "task": "tradein.tasks.lots_close_due_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # Business batch quotes last 14 days and their parcels 21; an hourly sweep (set-based per batch)
+    # expires them within the hour, like the single trade-ins' sweeps.
+    "tradein-expire-batches": {
+        "task": "tradein.tasks.batches_expire_due_task",
+        "schedule": crontab(minute=13),
+    },
+    # The dashboards read rollups; every 10 minutes keeps them close to live while each run only
+    # recomputes the days since the previous one (set-based SQL on the scoring queue).
+    "reporting-rollups": {
+        "task": "reporting.tasks.rollups_refresh_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Device wallet reminders are 30 days ahead, counted in days: once a day is enough, at 08:05 UTC
+    # (morning in Europe, where most shoppers are); each reminder is sent once whatever the runs.
+    "tradein-wallet-reminders": {
+        "task": "tradein.tasks.wallet_reminders_send_task",
+        "schedule": crontab(minute=5, hour=8),
     },
     # Webhooks: events are relayed right after their commit (a nudge); this sweep is what makes
     # delivery survive a lost nudge or a process killed after a commit, and it queues due retries

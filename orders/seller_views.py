@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from marketplace.access import seller_member_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
-from orders import selectors
+from orders import hooks, selectors
 from orders.forms import CancelForm, ShipForm
 from orders.models import LedgerEntry, Payout
 from orders.services import fulfilment
@@ -57,11 +57,21 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @seller_member_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seller_order = selectors.seller_order_get(seller=_seller(request), id=pk)
+    lines = list(seller_order.lines.all())
+    if seller_order.status == SellerOrderStatus.ACCEPTED:
+        # The units each line's listing offers (the workshop's listed units): the seller picks which go.
+        offered: dict[int, list[tuple[str, str]]] = {}
+        for answer in hooks.shippable_units.collect(seller_order=seller_order):
+            for line_id, choices in answer.items():
+                offered.setdefault(line_id, []).extend(choices)
+        for line in lines:
+            line.unit_choices = offered.get(line.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "orders/seller/detail.html",
         {
             "seller_order": seller_order,
+            "lines": lines,
             "order": seller_order.order,
             "late": seller_order.is_late(),
             "ship_form": ShipForm(),

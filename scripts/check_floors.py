@@ -32,7 +32,9 @@ FLOORS: list[str] = [
     "warranty",  # warranties, claims, returns, reviews (calls orders' refunds)
     "sellers",  # seller lifecycle, probation cap, back-office, console, performance
     "tradein",  # trade-in, routing to refurbishers
+    "workshop",  # refurbishment: units on the seller's board, from intake (routed trade-ins, returns) to listing
     "partners",  # partner back-office, webhook delivery (reads only the kernel's outbox)
+    "reporting",  # impact and finance dashboards: rollups of everything below, read by the three surfaces
 ]
 FLOOR_OF = {package: index for index, package in enumerate(FLOORS)}
 

@@ -34,6 +34,7 @@ from marketplace.signatures import signature_verify
 from marketplace.uploads import add_oversized_upload_errors
 from warranty import selectors
 from warranty.forms import ClaimForm, DisputeForm, MessageForm, ReportForm, ReturnForm, ReviewForm, add_service_errors
+from warranty.hooks import unit_history_links
 from warranty.models import ClaimPhoto
 from warranty.services import claims as claim_services
 from warranty.services import returns as return_services
@@ -79,6 +80,11 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def account_warranties(request: AuthenticatedRequest) -> HttpResponse:
     warranties = list(selectors.warranty_list_for_shopper(shopper=request.user)[:200])
+    # A unit refurbished on Encore's workshop board has its record (its checks and repairs before the sale).
+    for answer in unit_history_links.collect(warranties=warranties):
+        for warranty in warranties:
+            if warranty.pk in answer:
+                warranty.history_url = answer[warranty.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "warranty/account_warranties.html",

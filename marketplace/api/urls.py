@@ -14,6 +14,7 @@ urlpatterns = [
     path("seller/orders/", include("orders.api.seller_urls")),
     path("seller/", include("warranty.api.seller_urls")),
     path("seller/", include("sellers.api.urls")),
+    path("seller/units/", include("workshop.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("warranty.api.urls")),
     path("", include("tradein.api.urls")),

@@ -103,14 +103,28 @@ def _qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> None:
 
 def shipping_label_pdf(label: ShippingLabel) -> bytes:
     """The label as a one-page PDF (bytes). Pure: reads nothing, writes nothing."""
-    buffer = io.BytesIO()
-    width, height = PAGE_SIZE
-    canvas = Canvas(buffer, pagesize=PAGE_SIZE, pageCompression=0)
-    canvas.setTitle(f"{label.title} {label.tracking_number}")
-    canvas.setAuthor("Encore")
-    canvas.setSubject(label.qr_payload)
-    canvas.setKeywords(label.tracking_number)
+    return shipping_labels_pdf([label], title=f"{label.title} {label.tracking_number}")
 
+
+def shipping_labels_pdf(labels: Sequence[ShippingLabel], *, title: str = "") -> bytes:
+    """Several labels, one per page (a business's parcels), as one PDF. The document's subject is the
+    first label's QR payload and its keywords every tracking number. Pure."""
+    if not labels:
+        raise ValueError("At least one label")
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=PAGE_SIZE, pageCompression=0)
+    canvas.setTitle(title or f"{labels[0].title} {labels[0].tracking_number}")
+    canvas.setAuthor("Encore")
+    canvas.setSubject(labels[0].qr_payload)
+    canvas.setKeywords(" ".join(label.tracking_number for label in labels))
+    for label in labels:
+        _draw_label(canvas, label)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw_label(canvas: Canvas, label: ShippingLabel) -> None:
+    width, height = PAGE_SIZE
     top = height - MARGIN
     _text(canvas, MARGIN, top - 10, label.title, size=12, bold=True)
     _text(canvas, MARGIN, top - 22, label.carrier, size=8)
@@ -141,5 +155,3 @@ def shipping_label_pdf(label: ShippingLabel) -> bytes:
             _text(canvas, MARGIN, line_y, line, size=6.5)
             line_y -= 8
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

@@ -88,7 +88,9 @@ def seller_order_ship(
 
     `units` maps order line id -> identifiers, exactly one per unit of the line. Every identifier
     is validated (Luhn for IMEIs), unique in the parcel and checked against the blocklist of
-    reported-stolen devices. Emits `order.shipped`; the shopper is e-mailed after commit.
+    reported-stolen devices. Fires `orders.hooks.seller_order_shipped` in the transaction (a handler
+    may refuse the units: the workshop ships a listing's refurbished units only). Emits
+    `order.shipped`; the shopper is e-mailed after commit.
     Raises VALIDATION, INVALID_DEVICE_IDENTIFIER, DEVICE_BLOCKLISTED, INVALID_TRANSITION.
     """
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
@@ -139,9 +141,11 @@ def seller_order_ship(
                 "shipped_at": timezone.now(),
             },
         )
-        OrderUnit.objects.bulk_create(
+        shipped_units = OrderUnit.objects.bulk_create(
             [OrderUnit(line=line, identifier=identifier, identifier_kind=kind) for line, identifier, kind in normalised]
         )
+        # Upper apps check and follow the units shipped (the workshop's listed units become sold).
+        hooks.seller_order_shipped.fire(seller_order=seller_order, units=shipped_units)
         data = order_event_data(seller_order.order, seller_order)
         emit(EventType.ORDER_SHIPPED, data, seller_order.seller)
         if seller_order.order.partner_id:

@@ -79,6 +79,7 @@ def world(private_media) -> World:
         closes_at=timezone.now(),
     )
     after_sales = _after_sales(seller_a.organisation)
+    workshop = _workshop(seller_a.organisation, owner_a)
     return World(
         owner_a=owner_a,
         staff_a=staff.user,
@@ -91,6 +92,7 @@ def world(private_media) -> World:
             "seller_order": seller_order.pk,
             "lot": lot.pk,
             **after_sales,
+            **workshop,
         },
     )
 
@@ -126,9 +128,26 @@ def _after_sales(seller) -> dict[str, int]:
     return {"claim": claim.pk, "return": ret.pk, "review": review.pk, "photo": photo.pk if photo else 0}
 
 
+def _workshop(seller, owner) -> dict[str, int]:
+    """Seller A's workshop: a unit diagnosed with a photo, and a technician."""
+    from marketplace.actors import Actor
+    from tests.factories.warranty import jpeg
+    from tests.factories.workshop import received_unit
+    from workshop.services.setup import technician_save
+    from workshop.services.work import unit_diagnose
+
+    technician = technician_save(
+        seller=seller, actor=Actor.system("tests"), kind="technician", user=owner, capacity_per_day=5
+    )
+    unit = received_unit(seller, n=1)
+    unit_diagnose(unit=unit, actor=Actor.system("tests"), findings="A-SECRET-FINDING", photos=[jpeg()])
+    return {"unit": unit.pk, "unit_photo": unit.photos.get().pk, "technician": technician.pk}
+
+
 # route name -> (object kind for <pk>, extra kwargs, owner only)
 CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "seller:dashboard": (None, {}, False),
+    "reporting_seller:dashboard": (None, {}, False),
     "seller:apply": (None, {}, False),
     "seller:listings": (None, {}, False),
     "seller:listing_create": (None, {}, False),
@@ -152,6 +171,25 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "seller_orders:detail": ("seller_order", {}, False),
     "seller_orders:packing_slip": ("seller_order", {}, False),
     "seller_orders:action": ("seller_order", {"action": "accept"}, False),
+    "workshop:board": (None, {}, False),
+    "workshop:variant_picker": (None, {}, False),
+    "workshop:unit_new": (None, {}, False),
+    "workshop:unit": ("unit", {}, False),
+    "workshop:unit_listing": ("unit", {}, False),
+    "workshop:unit_photo": ("unit", {"photo": "@unit_photo"}, False),
+    "workshop:unit_action": ("unit", {"action": "move"}, False),
+    "workshop:import": (None, {}, False),
+    "workshop:import_template": (None, {}, False),
+    "workshop:reports": (None, {}, False),
+    "workshop:settings": (None, {}, True),
+    "workshop:technician_add": (None, {}, True),
+    "workshop:technician": ("technician", {}, True),
+    "api-seller-units": (None, {}, False),
+    "api-seller-units-import": (None, {}, False),
+    "api-seller-unit": ("unit", {}, False),
+    "api-seller-unit-transition": ("unit", {}, False),
+    "api-seller-unit-quality-check": ("unit", {}, False),
+    "api-seller-unit-listing": ("unit", {}, False),
     "api-seller-listings": (None, {}, False),
     "api-seller-listings-import": (None, {}, False),
     "api-seller-listing": ("listing", {}, False),
@@ -215,6 +253,28 @@ def _snapshot(world: World) -> tuple:
         SellerOrder.objects.get(pk=world.objects["seller_order"]).status,
         Listing.objects.count(),
         _after_sales_state(world),
+        _workshop_state(world),
+    )
+
+
+def _workshop_state(world: World) -> tuple:
+    from workshop.models import Technician, Unit, WorkshopSettings
+
+    unit = Unit.objects.get(pk=world.objects["unit"])
+    technician = Technician.objects.get(pk=world.objects["technician"])
+    return (
+        unit.status,
+        unit.notes,
+        unit.technician_id,
+        unit.purchase_amount,
+        unit.work.count(),
+        Unit.objects.count(),
+        (technician.capacity_per_day, technician.active),
+        list(
+            WorkshopSettings.objects.filter(seller_id=unit.seller_id).values_list(
+                "labour_rate_amount", "warranty_months"
+            )
+        ),
     )
 
 

@@ -30,6 +30,7 @@ from orders.services.holds import line_hold_place, line_hold_release
 from orders.services.refunds import refund_issue
 from orders.states import SellerOrderStatus
 from warranty import notifications
+from warranty.hooks import return_received
 from warranty.models import Claim, Return, ReturnItem, Warranty
 from warranty.payloads import return_data
 from warranty.selectors import return_with_relations
@@ -212,6 +213,7 @@ def _refuse_unavailable(unit_ids: list[int]) -> None:
 
 def return_receive(*, ret: Return, actor: Actor, now: datetime | None = None) -> Return:
     """opened -> received -> refunded: the seller has the parcel; the refund is issued at once.
+    Fires `warranty.hooks.return_received` with the units sent back (the workshop takes them in again).
     Raises INVALID_TRANSITION (409, naming the allowed moves) for a return not opened."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -222,6 +224,15 @@ def return_receive(*, ret: Return, actor: Actor, now: datetime | None = None) ->
             transitions=RETURN_TRANSITIONS,
             organisation=ret.seller,
             extra_updates={"received_at": now},
+        )
+        # The units are back with the seller: upper apps follow them (the workshop's board).
+        return_received.fire(
+            ret=received,
+            units=list(
+                OrderUnit.objects.filter(return_items__ret=received, return_items__live=True)
+                .select_related("line__listing")
+                .order_by("pk")
+            ),
         )
         return _refund(received, actor=actor, now=now, automatically=False)
 
