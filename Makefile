@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run manage shell test test-fast lint format typecheck floors k8s-validate migrations check-deploy bench-catalog clean-var
+.PHONY: help install run manage shell test test-fast lint format typecheck floors k8s-validate migrations check-deploy bench-catalog clean-var messages
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ check-deploy: install ## Production settings (HTTPS, a real secret, Stripe keys)
 	DJANGO_SECURE=true DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		DJANGO_ALLOWED_HOSTS=encore.example STRIPE_SECRET_KEY=sk_placeholder STRIPE_PUBLISHABLE_KEY=pk_placeholder \
 		STRIPE_WEBHOOK_SECRET=whsec_placeholder $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+LANGUAGES := de fr es it ja
+messages: install ## Update every shipped language's .po from the code and templates, then compile the .mo files
+	DJANGO_SECRET_KEY=makemessages $(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) \
+		--add-location file --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'deploy/*'
+	DJANGO_SECRET_KEY=compilemessages $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean-var: ## Delete the embedded servers' data (var/)
 	rm -rf var/
