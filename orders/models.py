@@ -140,6 +140,11 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     total_amount = models.BigIntegerField(_("total (minor units, all-in)"))
     vat_amount = models.BigIntegerField(_("VAT included (minor units)"), default=0)
+    # Markets whose prices exclude tax (US): the sales tax added at checkout, of the state shipped to
+    # (`orders.sales_tax`); `total_amount` includes it. Zero, with no state, everywhere else.
+    sales_tax_amount = models.BigIntegerField(_("sales tax (minor units)"), default=0)
+    sales_tax_rate = models.DecimalField(_("sales tax rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True, help_text=_("US state code (upper case)"))
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
@@ -171,6 +176,10 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(channel__in=OrderChannel.values), name="order_channel_valid"),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
+                condition=Q(sales_tax_amount__gte=0) & Q(sales_tax_amount__lte=F("total_amount")),
+                name="order_sales_tax_within_total",
+            ),
+            models.CheckConstraint(
                 condition=Q(channel=OrderChannel.STOREFRONT) | Q(partner__isnull=False),
                 name="order_partner_channel_has_partner",
             ),
@@ -198,6 +207,15 @@ class Order(models.Model):
     @property
     def vat(self) -> Money:
         return Money(self.vat_amount, self.currency)
+
+    @property
+    def sales_tax(self) -> Money:
+        return Money(self.sales_tax_amount, self.currency)
+
+    @property
+    def subtotal(self) -> Money:
+        """The goods before sales tax (the total itself where prices include tax)."""
+        return Money(self.total_amount - self.sales_tax_amount, self.currency)
 
     @property
     def shopper_status(self) -> ShopperStatus:
@@ -600,6 +618,8 @@ class LedgerAccount(models.TextChoices):
     # Seller performance: a payout retainer's share of a sale, held 60 days; what mystery orders cost.
     SELLER_RETAINED = "seller_retained", _("Owed to seller, retained (payout retainer)")
     AUDIT_COST = "audit_cost", _("Mystery orders paid by the platform")
+    # US sales tax collected with the sale (Encore is the marketplace facilitator): owed to the states.
+    SALES_TAX = "sales_tax", _("Sales tax collected, owed to the states")
 
 
 class LedgerKind(models.TextChoices):

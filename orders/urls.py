@@ -12,6 +12,7 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/", views.cart_update, name="cart_update"),
     path("cart/accept-changes/", views.cart_accept_changes, name="cart_accept_changes"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/totals/", views.checkout_totals, name="checkout_totals"),
     path("checkout/<str:number>/pay/", views.pay, name="pay"),
     path("checkout/<str:number>/test-payment/", views.test_pay, name="test_pay"),
     path("payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),

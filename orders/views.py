@@ -24,9 +24,11 @@ from catalog.models import Listing
 from catalog.selectors.reference import categories_tree, markets_active
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
+from marketplace.models import Market
 from orders import gateways, selectors
 from orders.forms import CancelForm, CheckoutForm
 from orders.models import Cart, Order, PaymentProvider, SellerOrder
+from orders.sales_tax import SalesTax, is_state, sales_tax_for
 from orders.services import cart as cart_services
 from orders.services.checkout import Contact, PlacementLine, order_place
 from orders.services.fulfilment import seller_order_cancel
@@ -133,7 +135,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         initial.update(
             {"phone": last.phone, "address_line": last.address_line, "postal_code": last.postal_code, "city": last.city}
         )
-    form = CheckoutForm(request.POST or None, initial=initial)
+        if last.market_id == market.code and last.state:
+            initial["state"] = last.state
+    form = CheckoutForm(request.POST or None, initial=initial, market=market)
     store_credit = store_credit_balance(user=request.user, currency=market.currency)
     if request.method == "POST" and form.is_valid() and not review.has_changes:
         data = form.cleaned_data
@@ -160,14 +164,31 @@ def checkout(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Paid with your store credit. Thank you!"))
             return redirect("orders:account_order", number=order.number)
         return redirect("orders:pay", number=order.number)
+    state = request.POST.get("state", "") if request.method == "POST" else str(initial.get("state", ""))
     context = {
         **_store_context(request),
         "review": review,
         "form": form,
+        "tax": _sales_tax_estimate(market, review, state),
         "store_credit": store_credit,
         "buyback_offers": selectors.buyback_offers(listings=[row.listing for row in review.buyable]),
     }
     return render(request, "orders/checkout.html", context)
+
+
+def _sales_tax_estimate(market: Market, review: selectors.CartReview, state: str) -> SalesTax | None:
+    if market.prices_include_tax or not is_state(state) or not review.buyable:
+        return None
+    return sales_tax_for(review.total, state)
+
+
+@login_required
+def checkout_totals(request: HttpRequest) -> HttpResponse:
+    """The checkout's totals for the state chosen (htmx, when the state changes): the sales tax line."""
+    market = current_market(request)
+    review = selectors.cart_review(cart=resolve_cart(request), market=market)
+    tax = _sales_tax_estimate(market, review, request.GET.get("state", ""))
+    return render(request, "orders/partials/totals.html", {"market": market, "review": review, "tax": tax})
 
 
 @login_required

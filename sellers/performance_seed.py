@@ -156,6 +156,7 @@ def performance_history(seller: Seller, recipe: Recipe) -> None:
         postal_code=postal_code,
         city=city,
         country=market.code,
+        state="NY" if not market.prices_include_tax else "",  # US orders add the state's sales tax
     )
     listing = _stock_listing(seller, market, recipe.orders)
     now = timezone.now()

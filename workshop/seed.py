@@ -269,6 +269,7 @@ def _contact(shopper: User, market: Market) -> Contact:
         postal_code=postal_code,
         city=city,
         country=market.code,
+        state="" if market.prices_include_tax else "NY",  # US orders add the state's sales tax
     )
 
 

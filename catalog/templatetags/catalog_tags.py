@@ -38,6 +38,14 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 
 
 @register.filter
+def add_money(value: Money | None, other: Money | None) -> Money | None:
+    """`a|add_money:b`: the sum of two amounts of the same currency (None when either is missing)."""
+    if value is None or other is None:
+        return None
+    return value + other
+
+
+@register.filter
 def saving_percent(price: Money | None, new_price: Money | None) -> int:
     if price is None or new_price is None or new_price.amount <= 0 or price.currency != new_price.currency:
         return 0

@@ -31,6 +31,7 @@ from orders.models import (
     Payment,
     SellerOrder,
 )
+from orders.sales_tax import SalesTax, is_state, normalise_state, sales_tax_for
 from orders.selectors import commission_rates
 from orders.services import buyback, wallet
 from orders.services.payment import order_mark_paid, order_start_payment
@@ -55,6 +56,8 @@ class Contact:
     city: str
     country: str
     phone: str = ""
+    # A US order's state (two letters): it decides the sales tax (`orders.sales_tax`).
+    state: str = ""
 
 
 def _aggregate(lines: list[PlacementLine]) -> dict[int, PlacementLine]:
@@ -97,6 +100,21 @@ def _check(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
     return listings
 
 
+def _sales_tax(market: Market, contact: Contact, subtotal: Money, *, exempt: bool) -> SalesTax | None:
+    """The sales tax of a market whose prices exclude it (the US), from the state shipped to. A shopper's
+    order must name a valid state. Exempt: a partner's order (a purchase for resale, the partner collects)
+    and a mystery order (the platform buys from its own marketplace to audit a seller)."""
+    if market.prices_include_tax or exempt:
+        return None
+    if not is_state(contact.state):
+        raise ApplicationError(
+            ErrorCode.VALIDATION,
+            "Choose the state the order is shipped to: it decides the sales tax.",
+            errors=[{"field": "state", "message": "A US state code, e.g. CA."}],
+        )
+    return sales_tax_for(subtotal, contact.state)
+
+
 def order_place(
     *,
     actor: Actor,
@@ -123,7 +141,10 @@ def order_place(
     `audit`: a mystery order placed by the platform's auditors (the sellers app's console): flagged
     `is_audit`, paid by the platform at once (`PlatformGateway`, booked to `audit_cost`); to the seller
     it is an order like any other.
-    Raises CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED, STORE_CREDIT_INSUFFICIENT
+    In a market whose prices exclude tax (the US) a storefront order adds the sales tax of
+    `contact.state` (`orders.sales_tax`), kept on the order; the total paid includes it.
+    Raises VALIDATION (country, state), CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED,
+    STORE_CREDIT_INSUFFICIENT
     (nothing reserved or spent then).
     """
     if not lines:
@@ -154,6 +175,9 @@ def order_place(
         total = Money.zero(market.currency)
         for listing in listings:
             total += listing.price * wanted[listing.pk].quantity
+        tax = _sales_tax(market, contact, total, exempt=partner is not None or audit)
+        if tax is not None:
+            total += tax.amount
         order = Order.objects.create(
             channel=OrderChannel.PARTNER if partner is not None else OrderChannel.STOREFRONT,
             buyer=buyer,
@@ -162,7 +186,10 @@ def order_place(
             market=market,
             currency=market.currency,
             total_amount=total.amount,
-            vat_amount=vat_included_in(total, market.vat_rate_basis_points).amount,
+            vat_amount=vat_included_in(total, market.vat_rate_basis_points).amount if tax is None else 0,
+            sales_tax_amount=tax.amount.amount if tax is not None else 0,
+            sales_tax_rate=tax.rate if tax is not None else None,
+            state=tax.state if tax is not None else normalise_state(contact.state)[:2],
             email=contact.email,
             full_name=contact.full_name,
             phone=contact.phone,

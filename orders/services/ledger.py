@@ -3,6 +3,7 @@
 - sale (seller order paid): cash +gross, seller_pending -net, commission -commission
 - release (return window over, seller order completed): seller_pending +net, seller_available -net
 - refund: cash -amount, seller_pending|seller_available +net share, commission +commission share
+- sales tax (US, with the sale): cash +tax, sales_tax -tax (owed to the state, not to a seller)
 - payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
 - hold (a claim or return open on a line): seller_pending|seller_available +net share, seller_held -net share;
   hold_release books it back (into seller_available once the seller order has completed)
@@ -274,6 +275,18 @@ def book_tradein_lot_sale(*, seller: Organisation, amount: Money) -> None:
         [(A.SELLER_AVAILABLE, amount.amount), (A.TRADEIN_SALES, -amount.amount)],
         currency=amount.currency,
         seller_id=seller.pk,
+    )
+
+
+def book_sales_tax(*, amount: Money, payment: Payment) -> None:
+    """US sales tax collected with a sale: the platform holds it for the state (cash +tax, sales_tax -tax).
+    It is no seller's money: the seller orders' journals book the goods only."""
+    if amount.amount <= 0:
+        return
+    _book(
+        LedgerKind.SALE,
+        [(_cash_account(payment), amount.amount), (A.SALES_TAX, -amount.amount)],
+        currency=amount.currency,
     )
 
 

@@ -118,6 +118,7 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
         SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
         seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
         ledger.book_sales(seller_orders=seller_orders, payment=payment)
+        ledger.book_sales_tax(amount=order.sales_tax, payment=payment)
         if credit.amount > 0:
             ledger.book_store_credit_spent(amount=credit)
         emit_many(

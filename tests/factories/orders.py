@@ -40,6 +40,8 @@ def contact(market: Market | str = "fr", **overrides: Any) -> Contact:
         "city": "Paris",
         "country": code,
     }
+    if code == "us":  # US orders name the state shipped to (its sales tax is added)
+        values.update({"address_line": "350 Fifth Avenue", "postal_code": "10118", "city": "New York", "state": "NY"})
     values.update(overrides)
     return Contact(**values)
 
@@ -50,7 +52,7 @@ def place(*items: tuple[Listing, int], buyer: User | None = None, market: str | 
         actor=Actor.for_user(buyer) if buyer else SYSTEM,
         market=market_obj,
         lines=[PlacementLine(listing.pk, quantity) for listing, quantity in items],
-        contact=contact(market_obj),
+        contact=kwargs.pop("contact", None) or contact(market_obj),
         buyer=buyer,
         **kwargs,
     )
