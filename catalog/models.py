@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog.i18n import colour_display
 from catalog.states import ListingStatus
 from marketplace.models import Market, Organisation, OrganisationKind
 from marketplace.money import Money
@@ -193,8 +194,13 @@ class Variant(models.Model):
         parts.extend(str(value) for value in (self.attributes or {}).values())
         if self.connectivity:
             parts.append(str(self.get_connectivity_display()))
-        parts.append(self.colour)
+        parts.append(self.display_colour)
         return " · ".join(part for part in parts if part)
+
+    @property
+    def display_colour(self) -> str:
+        """The colour's name in the active language (catalog/i18n.py)."""
+        return colour_display(self.colour)
 
 
 class Grade(models.Model):

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.i18n import country_display
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -107,6 +109,11 @@ class Market(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The country's name in the active language."""
+        return country_display(self.country)
 
 
 class OrganisationKind(models.TextChoices):

@@ -29,7 +29,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["market"].choices = [("", _("All markets"))] + [
-            (market.code, f"{market.country} · {market.currency}")
+            (market.code, f"{market.display_name} · {market.currency}")
             for market in Market.objects.filter(is_active=True).order_by("code")
         ]
 

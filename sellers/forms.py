@@ -66,7 +66,7 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["home_market"].choices = [
-            (m.code, m.country) for m in Market.objects.filter(is_active=True).order_by("country")
+            (m.code, m.display_name) for m in Market.objects.filter(is_active=True).order_by("country")
         ]
         examples = ", ".join(example for _, example in VAT_FORMATS.values())
         self.fields["vat_id"].widget.attrs["title"] = examples

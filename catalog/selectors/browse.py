@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, Min, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
+from catalog.i18n import colour_display
 from catalog.models import Category, Listing, Product
 from catalog.ratings import PRIOR_SCORE_MILLI
 from catalog.selectors.reference import category_and_descendant_ids, grades_all
@@ -160,7 +161,7 @@ def browse(filters: BrowseFilters) -> BrowseResult:
     products, whatever the number of rows (a search is parsed and resolved once, not once per facet);
     the result is cached per catalog version and language.
     """
-    # The facet labels (grade names) are translated: the language is part of the key.
+    # The facet labels (grade and colour names) are translated: the language is part of the key.
     key = f"catalog:browse:{catalog_version()}:{get_language()}:{filters.cache_key()}"
     cached: BrowseResult | None = cache.get(key)
     if cached is not None:
@@ -197,6 +198,8 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
             elif name == "grade":
                 label = grade_names.get(value, value)
             else:
+            elif name == "colour":
+                label = colour_display(value)
                 label = str(value)
             values.append((str(value), label, count))
         if name == "grade":

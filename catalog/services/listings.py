@@ -84,7 +84,7 @@ def _check_rules(listing: Listing) -> None:
             {
                 "field": "currency",
                 "message": _("Prices in %(market)s are in %(currency)s.")
-                % {"market": listing.market.country, "currency": listing.market.currency},
+                % {"market": listing.market.display_name, "currency": listing.market.currency},
             }
         )
     if errors:

@@ -8,6 +8,7 @@ from django import template
 from django.http import QueryDict
 from django.utils.translation import get_language
 
+from catalog import i18n
 from marketplace.money import Money
 
 register = template.Library()
@@ -81,3 +82,15 @@ def seller_rating(seller: Any, *, compact: bool = False) -> dict[str, Any]:
     if standing is None:
         return {"average": None, "count": 0, "compact": compact}
     return {"average": standing.rating_average, "count": standing.rating_count, "compact": compact}
+
+
+@register.filter
+def spec_label(key: str) -> str:
+    """A spec key's label in the active language: {{ key|spec_label }}."""
+    return i18n.spec_label(key)
+
+
+@register.filter
+def impact_source(text: str) -> str:
+    """An impact figure's source line: Encore's own estimates translated, a cited title as published."""
+    return i18n.impact_source(text)
