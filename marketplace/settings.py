@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -309,6 +310,9 @@ SPECTACULAR_SETTINGS = {
     },
     "SECURITY": [{"ApiKey": []}],
     "ENUM_NAME_OVERRIDES": {
+# Back-office pages show times in the person's own time zone (their browser's); until the browser has
+# said, in this one (marketplace/timezones.py).
+OPERATOR_TIME_ZONE = env("OPERATOR_TIME_ZONE", default="Europe/Paris")
         "ListingStatusEnum": "catalog.states.ListingStatus",
         "ImportRowStatusEnum": ["draft", "active", "paused"],
         "OrderStatusEnum": "orders.states.OrderStatus",
