@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from catalog import i18n
@@ -55,7 +56,9 @@ def saving_percent(price: Money | None, new_price: Money | None) -> int:
 
 @register.filter
 def kg(grams: int) -> str:
-    return f"{grams / 1000:.1f}".rstrip("0").rstrip(".")
+    """Grams as kilograms in the page's language, one decimal when there is one: 24.6 (en), 24,6 (fr)."""
+    kilograms = round(grams / 1000, 1)
+    return number_format(kilograms, 0 if kilograms == int(kilograms) else 1)
 
 
 @register.filter
