@@ -79,6 +79,7 @@ BATTERY = Question(
     "battery",
     _("How is the battery?"),
     (
+        # xgettext:no-python-format
         Answer("healthy", _("Healthy: 80 % of its original capacity or more"), L),
         Answer("worn", _("Worn: below 80 %, or it does not last a day"), F),
     ),
