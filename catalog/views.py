@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
@@ -28,6 +27,7 @@ from catalog.selectors.product_page import product_get, product_page
 from catalog.selectors.reference import categories_tree, grades_all, markets_active
 from catalog.states import ListingStatus
 from catalog.versioning import catalog_version
+from marketplace.landing import safe_next_url
 from marketplace.models import Organisation, OrganisationKind
 from marketplace.requests import EncoreRequest, request_memo
 
@@ -249,9 +249,7 @@ def market_switch(request: EncoreRequest) -> HttpResponse:
     """Choose the market (currency, offers) and, when Encore speaks it, the market's language."""
     markets = {market.code: market for market in markets_active()}
     market = markets.get(request.POST.get("market", ""))
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-        next_url = "/"
+    next_url = safe_next_url(request, request.POST.get("next")) or "/"
     # Drop a ?market= from the page we go back to: the new choice must win.
     path, _, query = next_url.partition("?")
     kept = "&".join(part for part in query.split("&") if part and not part.startswith("market="))

@@ -1,37 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
-
-from marketplace.models import User
-
-
-class SignUpForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
-    password = forms.CharField(
-        label=_("Password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-
-    def clean_email(self) -> str:
-        email = str(self.cleaned_data["email"]).strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
-        return email
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        password = cleaned.get("password")
-        if password:
-            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
 
 
 class EraseAccountForm(forms.Form):
@@ -52,3 +22,15 @@ class EraseAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."))
         return password
+
+
+class SignupExtraForm(forms.Form):
+    """What Encore asks at sign-up beyond allauth's e-mail and password."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+
+    field_order = ["full_name", "email", "password1"]
+
+    def signup(self, request: Any, user: Any) -> None:
+        user.full_name = self.cleaned_data["full_name"]
+        user.save(update_fields=["full_name"])

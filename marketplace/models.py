@@ -334,3 +334,20 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key}"
+
+
+class SentEmail(models.Model):
+    """The sent-marker of one e-mail of a task (marketplace/mail.py): written with the send, in one
+    transaction, so a task run again after its worker died sends nothing it had already sent.
+
+    Only a key (a hash of the task id and the message's subject and recipients): no personal data."""
+
+    key = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent e-mail")
+        verbose_name_plural = _("sent e-mails")
+
+    def __str__(self) -> str:
+        return self.key

@@ -31,8 +31,15 @@ API_KEY_PREFIX = "enc"
 API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def user_create(*, email: str, password: str | None, full_name: str = "", is_staff: bool = False) -> User:
-    """Create a user. The e-mail is unique whatever its case."""
+def user_create(
+    *, email: str, password: str | None, full_name: str = "", is_staff: bool = False, email_verified: bool = False
+) -> User:
+    """Create a user. The e-mail is unique whatever its case.
+
+    `email_verified`: the person has shown they read mail at the address (an invitation link sent
+    there); recorded as allauth's verified primary address, so they can log in. Otherwise the address
+    is verified through allauth's sign-up e-mail before the first log-in.
+    """
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError(
@@ -40,7 +47,12 @@ def user_create(*, email: str, password: str | None, full_name: str = "", is_sta
             "An account with this e-mail address already exists.",
             errors=[{"field": "email", "message": "An account with this e-mail address already exists."}],
         )
-    return User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=is_staff)
+    user = User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=is_staff)
+    if email_verified:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
 
 
 def _unique_slug(name: str) -> str:

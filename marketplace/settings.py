@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "marketplace",
     "sellers",
     "catalog",
@@ -86,11 +89,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "marketplace.timezones.TimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "marketplace.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "marketplace.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Catalog reads of safe requests may go to read replicas (marketplace/db.py); inert without them.
@@ -194,9 +199,46 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     # Hashing is not what tests test; PBKDF2's deliberate slowness would dominate the suite.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Accounts through django-allauth (marketplace/accounts.py says why each choice).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "marketplace.accounts.AccountAdapter"
+MFA_ADAPTER = "marketplace.accounts.MFAAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "marketplace.accounts.LoginForm"}
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # no log-in, so no checkout, application or team, before it
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None  # the person chooses ("Keep me logged in")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Encore: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE else "http"
+# Per client address (marketplace.clientip) and per account ("key": the address typed). Over a limit
+# allauth answers 429 (marketplace.accounts.too_many_requests adds Retry-After).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Encore"
+MFA_TOTP_TOLERANCE = 1  # the code of the period before or after is accepted too (phone clocks drift)
+# Staff, success managers and seller owners enrol TOTP before the console, admin or seller back-office.
+MFA_REQUIRED_FOR_BACKOFFICE = env.bool("MFA_REQUIRED_FOR_BACKOFFICE", default=True)
 SUCCESS_MANAGERS_GROUP = "success managers"
 
 # --- Internationalisation ------------------------------------------------------
@@ -268,6 +310,9 @@ OPERATOR_ADDRESS = env("OPERATOR_ADDRESS", default="1 Example Street, 75001 Pari
 OPERATOR_REGISTRATION = env("OPERATOR_REGISTRATION", default="not registered (demonstration site)")
 OPERATOR_VAT_ID = env("OPERATOR_VAT_ID", default="")
 OPERATOR_HOSTING = env("OPERATOR_HOSTING", default="")
+# Back-office pages show times in the person's own time zone (their browser's); until the browser has
+# said, in this one (marketplace/timezones.py).
+OPERATOR_TIME_ZONE = env("OPERATOR_TIME_ZONE", default="Europe/Paris")
 
 # --- API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -310,9 +355,6 @@ SPECTACULAR_SETTINGS = {
     },
     "SECURITY": [{"ApiKey": []}],
     "ENUM_NAME_OVERRIDES": {
-# Back-office pages show times in the person's own time zone (their browser's); until the browser has
-# said, in this one (marketplace/timezones.py).
-OPERATOR_TIME_ZONE = env("OPERATOR_TIME_ZONE", default="Europe/Paris")
         "ListingStatusEnum": "catalog.states.ListingStatus",
         "ImportRowStatusEnum": ["draft", "active", "paused"],
         "OrderStatusEnum": "orders.states.OrderStatus",
@@ -404,6 +446,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died unacknowledged (acks_late) is delivered again after this many seconds; it
+# must exceed the longest task. The kill -9 test sets a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TASK_ALWAYS_EAGER = False
 # One queue per workload, so that each scales on its own workers (deploy/k8s/workers.yaml runs one
 # Deployment per queue with `--queues`); a worker started without `--queues` (make run, tests,
@@ -424,6 +469,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "marketplace.tasks.purge_expired_idempotency_keys_task",
         "schedule": crontab(minute=17),
+    },
+    # E-mail sent-markers (marketplace/mail.py) outlive any redelivery by far: daily, in the quiet hours.
+    "purge-sent-email-markers": {
+        "task": "marketplace.tasks.purge_sent_email_markers_task",
+        "schedule": crontab(hour=3, minute=41),
     },
     # Probation ends 40 days after approval, at any time of day; a 10-minute sweep pauses a
     # seller's listings within minutes of its deadline while staying cheap (an indexed query).

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
+from django.views.generic import RedirectView
 
-from marketplace import account_views, health, views
+from marketplace import account_views, accounts, health, views
 from marketplace.api import errors as api_errors
 from marketplace.health import healthz
 
@@ -22,17 +22,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz_live"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/sign-up/", views.sign_up, name="sign_up"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # Accounts are django-allauth's (marketplace/accounts.py); the log-in view is ours only to answer 429.
+    path("accounts/login/", accounts.login_view, name="account_login"),
+    path("accounts/", include("allauth.urls")),
+    # Addresses of the hand-written views that came before, kept working (links in old e-mails, bookmarks).
+    path("accounts/sign-up/", RedirectView.as_view(pattern_name="account_signup", query_string=True)),
+    path("accounts/password-reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    path("accounts/reset/<str:uidb64>/<str:token>/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("accounts/organisation/", views.organisation_switch, name="organisation_switch"),
     path("account/", account_views.account, name="account"),
     path("account/data.json", account_views.data_export, name="account_data_export"),
@@ -68,6 +64,9 @@ def handler404(request: HttpRequest, exception: Exception | None = None, **kwarg
     if request.path.startswith("/api/"):
         return api_errors.api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+handler429 = accounts.too_many_requests  # allauth's rate limits answer through it
 
 
 def handler500(request: HttpRequest, **kwargs: Any) -> HttpResponse:

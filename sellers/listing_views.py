@@ -20,6 +20,7 @@ from catalog.states import ListingStatus
 from marketplace.access import seller_member_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
+from marketplace.landing import safe_next_url
 from marketplace.models import Market, Organisation
 from marketplace.money import Money
 from marketplace.requests import SellerRequest
@@ -177,7 +178,7 @@ def listing_bulk(request: SellerRequest) -> HttpResponse:
         messages.warning(
             request, _("%(failed)d listings could not take this action in their status.") % {"failed": failed}
         )
-    return redirect(request.POST.get("next") or "seller:listings")
+    return redirect(safe_next_url(request, request.POST.get("next")) or "seller:listings")
 
 
 def _variant_choices(query: str) -> QuerySet[Variant]:

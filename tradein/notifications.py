@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from marketplace.i18n import email_language
+from marketplace.mail import send_message
 from marketplace.models import Market, MembershipRole
 from orders.buyback import guaranteed_price
 from orders.models import BuybackGuarantee
@@ -45,7 +46,7 @@ def _send(
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     for name, content, mimetype in attachments or []:
         message.attach(name, content, mimetype)
-    return message.send()
+    return send_message(message)
 
 
 def _owner_recipients(tradein: TradeIn) -> list[str]:

@@ -14,12 +14,12 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from marketplace.i18n import email_language
+from marketplace.mail import send_mail
 from marketplace.models import Market, MembershipRole, Organisation, User
 from orders.models import SellerOrder
 from warranty.models import Claim, ClaimMessage, Return, Review, ReviewInvitation

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.mail import send_mail
 from marketplace.models import User
 from workshop.models import IdentifierFlag
 

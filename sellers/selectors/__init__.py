@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalog.models import Listing
 from catalog.states import ListingStatus
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.models import AuditEvent, Organisation
+from marketplace.models import AuditEvent, Organisation, User
 from orders.models import OrderLine, SellerOrder
 from orders.states import SellerOrderStatus
 from sellers.models import Invitation, ListingDay, Seller
@@ -261,6 +261,11 @@ def sales_summary(seller: Seller) -> SalesSummary:
 # --- team --------------------------------------------------------------------------------
 def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_has_account(invitation: Invitation) -> bool:
+    """Whether the invited address already has an account (its owner must log in to accept)."""
+    return User.objects.filter(email__iexact=invitation.email).exists()
 
 
 def invitation_for_token(token: str) -> Invitation | None:

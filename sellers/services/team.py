@@ -57,9 +57,14 @@ def invitation_accept(*, token: str, user: User | None, password: str | None = N
     if invitation.accepted_at is not None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "This invitation has expired or was already used.")
     if user is None:
-        user = User.objects.filter(email__iexact=invitation.email).first() or user_create(
-            email=invitation.email, password=password, full_name=full_name
-        )
+        # A link alone never logs anyone into an account: an existing account accepts once logged in.
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ApplicationError(
+                ErrorCode.PERMISSION_DENIED,
+                f"An account already exists for {invitation.email}; log in to it to accept the invitation.",
+            )
+        # The link was sent to the address, so it is verified by the same token that accepts.
+        user = user_create(email=invitation.email, password=password, full_name=full_name, email_verified=True)
     elif user.email.lower() != invitation.email:
         raise ApplicationError(
             ErrorCode.PERMISSION_DENIED, f"This invitation is for {invitation.email}; log in with that address."

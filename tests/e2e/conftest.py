@@ -43,9 +43,37 @@ def page(browser):
     context.close()
 
 
+def _totp_secret(email: str) -> str | None:
+    """The TOTP secret of a person who must use two-factor (enrolled here if they have not yet), else None."""
+    from allauth.mfa.models import Authenticator
+
+    from marketplace.accounts import second_factor_required
+    from marketplace.models import User
+    from tests.factories import enrol_totp
+
+    user = User.objects.get(email=email)
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        from allauth.mfa.adapter import get_adapter
+
+        return get_adapter().decrypt(authenticator.data["secret"])
+    return enrol_totp(user) if second_factor_required(user) else None
+
+
 def log_in(page, live_server, email: str, password: str) -> None:
+    """The log-in form, then the authenticator code for staff and seller owners (two-factor)."""
+    from tests.factories import totp_code
+
+    secret = _totp_secret(email)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
+    # A code is accepted once: a second log-in within the same 30 s uses the next period's (tolerance 1).
+    for step in (0, 1, -1):
+        if secret is None or "/accounts/2fa/authenticate/" not in page.url:
+            break
+        page.locator("input[name=code]").fill(totp_code(secret, step=step))
+        with page.expect_navigation():
+            page.locator("form button[type=submit]").first.click()

@@ -25,6 +25,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def email_verified(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """A verified address (allauth's mandatory verification): `UserFactory(email_verified=False)` for none."""
+        if create and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -53,3 +61,21 @@ def api_key_for(organisation: Organisation, scopes: list[str] | None = None) -> 
         scopes=scopes if scopes is not None else ["catalog:read"],
         actor=Actor.system("tests"),
     )
+
+
+def enrol_totp(user: User) -> str:
+    """Give `user` a TOTP authenticator (as the enrolment page does); returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str, *, step: int = 0) -> str:
+    """The code an authenticator app shows now (`step` periods later)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))

@@ -79,49 +79,75 @@ def test_console_is_for_success_managers_only(client, seller_owner, manager):
     assert client.get("/console/").status_code == 200
 
 
-def test_sign_up_creates_an_account_and_logs_in(client):
+def test_sign_up_verifies_the_address_before_the_first_log_in(client):
     response = client.post(
-        "/accounts/sign-up/",
-        {"full_name": "Léa Martin", "email": "Lea@Example.test", "password": PASSWORD},
+        "/accounts/signup/",
+        {"full_name": "Léa Martin", "email": "Lea@Example.test", "password1": PASSWORD},
     )
 
     assert response.status_code == 302
     user = User.objects.get()
-    assert user.email == "lea@example.test"
-    assert user.check_password(PASSWORD)
+    assert (user.email, user.full_name) == ("lea@example.test", "Léa Martin")
+    assert client.get("/").context["user"].is_anonymous  # not logged in before the address is confirmed
+    (message,) = mail.outbox
+    link = next(line for line in message.body.splitlines() if "/accounts/confirm-email/" in line).strip()
+    path = link[link.index("/accounts/confirm-email/") :]
+    assert client.post(path).status_code == 302
     assert client.get("/").context["user"] == user
 
 
-def test_sign_up_refuses_a_taken_email_and_a_weak_password_next_to_their_fields(client, shopper):
-    response = client.post(
-        "/accounts/sign-up/",
-        {"full_name": "X", "email": shopper.email.upper(), "password": "123"},
-    )
+def test_sign_up_refuses_a_weak_password_next_to_its_field(client):
+    response = client.post("/accounts/signup/", {"full_name": "X", "email": "x@example.test", "password1": "123"})
 
     assert response.status_code == 200
-    form = response.context["form"]
-    assert form.errors["email"] == ["An account with this e-mail address already exists."]
-    assert "password" in form.errors
+    assert list(response.context["form"].errors) == ["password1"]
+    assert not User.objects.exists()
+
+
+def test_sign_up_with_a_taken_address_tells_only_the_owner_of_the_address(client, shopper):
+    # Whether an address has an account is not shown on the page (no enumeration): its owner gets an e-mail.
+    response = client.post(
+        "/accounts/signup/", {"full_name": "X", "email": shopper.email.upper(), "password1": "a-long-passphrase-77"}
+    )
+
+    assert response.status_code == 302
     assert User.objects.count() == 1
+    (message,) = mail.outbox
+    assert message.to == [shopper.email]
+
+
+def test_the_old_sign_up_and_reset_addresses_lead_to_the_new_pages(client):
+    assert client.get("/accounts/sign-up/?next=/cart/")["Location"] == "/accounts/signup/?next=/cart/"
+    assert client.get("/accounts/password-reset/")["Location"] == "/accounts/password/reset/"
 
 
 def test_login_with_email_and_password(client, shopper):
-    response = client.post("/accounts/login/", {"username": shopper.email, "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": shopper.email, "password": PASSWORD})
 
     assert response.status_code == 302
     assert client.get("/").context["user"] == shopper
 
 
+def test_an_unverified_address_cannot_log_in(client):
+    user = UserFactory(email_verified=False)
+
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert client.get("/").context["user"].is_anonymous
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
 def test_password_reset_sends_a_link_that_works(client, shopper):
-    client.post("/accounts/password-reset/", {"email": shopper.email})
+    client.post("/accounts/password/reset/", {"email": shopper.email})
 
     assert len(mail.outbox) == 1
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
-    path = link[link.index("/accounts/reset/") :]
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/password/reset/key/" in line).strip()
+    path = link[link.index("/accounts/password/reset/key/") :]
     form_page = client.get(path, follow=True)
     response = client.post(
         form_page.redirect_chain[-1][0],
-        {"new_password1": "a-brand-new-passphrase-9", "new_password2": "a-brand-new-passphrase-9"},
+        {"password1": "a-brand-new-passphrase-9", "password2": "a-brand-new-passphrase-9"},
     )
     assert response.status_code == 302
     shopper.refresh_from_db()

@@ -34,7 +34,7 @@ def test_anonymous_cart_merges_into_the_account_at_login(shopper):
     page = client.get("/cart/")
     assert "310,00" in page.content.decode() or "€" in page.content.decode()
     assert CartLine.objects.get().quantity == 2  # bounded by stock
-    assert client.post("/accounts/login/", {"username": shopper.email, "password": PASSWORD}).status_code == 302
+    assert client.post("/accounts/login/", {"login": shopper.email, "password": PASSWORD}).status_code == 302
     client.get("/cart/")
     cart = Cart.objects.get(user=shopper)
     assert [(line.listing_id, line.quantity) for line in cart.lines.all()] == [(listing.pk, 2)]

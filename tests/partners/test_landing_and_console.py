@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def log_in(client, email: str, next_url: str | None = None):
-    data = {"username": email, "password": PASSWORD}
+    data = {"login": email, "password": PASSWORD}
     if next_url is not None:
         data["next"] = next_url
     return client.post("/accounts/login/", data)

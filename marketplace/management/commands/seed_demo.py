@@ -46,11 +46,12 @@ class Command(BaseCommand):
         for module in modules:
             if hasattr(module, "seed_after"):
                 module.seed_after(scale=scale, log=log)
+        logins = list(kernel_seed.demo_logins())
+        for module in modules:
+            logins += list(getattr(module, "demo_logins", list)())
+        kernel_seed.verify_demo_addresses([email for email, _ in logins])
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({scale}) in {time.perf_counter() - started:.1f}s."))
         if not quiet_logins:
             self.stdout.write(f"Demo logins (password '{kernel_seed.DEMO_PASSWORD}'):")
-            logins = list(kernel_seed.demo_logins())
-            for module in modules:
-                logins += list(getattr(module, "demo_logins", list)())
             for email, role in logins:
                 self.stdout.write(f"  {email:<26} {role}")
