@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Catalog reads of safe requests may go to read replicas (marketplace/db.py); inert without them.
     "marketplace.db.ReplicaReadsMiddleware",
@@ -435,6 +437,38 @@ INVOICE_ISSUER = env.list("INVOICE_ISSUER", default=["Encore", "Marketplace for 
 TRADEIN_SEPA_DEBTOR_NAME = env("TRADEIN_SEPA_DEBTOR_NAME", default="Encore Marketplace")
 TRADEIN_SEPA_DEBTOR_IBAN = env("TRADEIN_SEPA_DEBTOR_IBAN", default="FR7630006000011234567890189")
 TRADEIN_SEPA_DEBTOR_BIC = env("TRADEIN_SEPA_DEBTOR_BIC", default="AGRIFRPPXXX")
+
+# --- Content-Security-Policy (django-csp 4) ----------------------------------------------
+# Scripts only from our static files (no inline script, no eval: htmx runs with allowEval false), and
+# Stripe's when card payments are on; styles from our files (style attributes allowed: a width on a
+# meter cannot run code); images from here, data: and blob: (camera previews) and the media bucket;
+# never framed. The API docs pages (Swagger UI, Redoc) get their own, looser policy
+# (marketplace/api/urls.py).
+_STRIPE_SCRIPT = ["https://js.stripe.com"]
+_MEDIA_HOSTS = [
+    f"https://{host}"
+    for host in (env("DJANGO_S3_CUSTOM_DOMAIN", default=""), urlsplit(env("DJANGO_S3_ENDPOINT_URL", default="")).netloc)
+    if host
+]
+if env("DJANGO_S3_BUCKET", default="") and not _MEDIA_HOSTS:
+    _MEDIA_HOSTS = [f"https://{env('DJANGO_S3_BUCKET')}.s3.amazonaws.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *_STRIPE_SCRIPT],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_MEDIA_HOSTS],
+        "media-src": [SELF, "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, "https://api.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, "https://hooks.stripe.com"],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # --- Celery --------------------------------------------------------------------
 CELERY_BROKER_URL = _celery_broker_url(_redis_url(REDIS_URL, REDIS_DB_OFFSET))

@@ -1,5 +1,7 @@
 """/api/v1/: every app's API routes are included here."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -7,7 +9,14 @@ from marketplace.api import views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI starts from an inline script and draws inline styles: the docs page alone allows them.
+    path(
+        "docs/",
+        csp_replace({"script-src": [SELF, UNSAFE_INLINE], "style-src": [SELF, UNSAFE_INLINE]})(
+            SpectacularSwaggerView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
     path("markets/", views.MarketList.as_view(), name="api-markets"),
     path("problems/<slug:code>", views.ProblemType.as_view(), name="api-problem-type"),
     path("", include("catalog.api.urls")),
