@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from orders.models import (
     BlockedDevice,
     CommissionRate,
+    Dispute,
     LedgerEntry,
     Order,
     OrderLine,
@@ -121,5 +123,49 @@ class BlockedDeviceAdmin(admin.ModelAdmin):
 
 @admin.register(SellerPayoutAccount)
 class SellerPayoutAccountAdmin(admin.ModelAdmin):
-    list_display = ("seller", "stripe_account_id")
+    """Read-only: the seller's owner connects the account from the back-office (Stripe Connect onboarding),
+    and its state follows Stripe's `account.updated` events. Nobody types an account id."""
+
+    list_display = ("seller", "stripe_account_id", "details_submitted", "payouts_enabled", "is_test", "synced_at")
+    list_filter = ("payouts_enabled", "details_submitted", "is_test")
     search_fields = ("seller__name", "stripe_account_id")
+    readonly_fields = (
+        "seller",
+        "stripe_account_id",
+        "details_submitted",
+        "charges_enabled",
+        "payouts_enabled",
+        "requirements_due",
+        "disabled_reason",
+        "is_test",
+        "created_at",
+        "synced_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """Card disputes, from Stripe's `charge.dispute.*` events (read-only)."""
+
+    list_display = ("stripe_dispute_id", "seller", "seller_order", "amount", "held_amount", "currency", "status")
+    list_filter = ("status",)
+    search_fields = ("stripe_dispute_id", "seller__name", "seller_order__order__number")
+    readonly_fields = (
+        "stripe_dispute_id",
+        "payment",
+        "seller_order",
+        "seller",
+        "amount",
+        "held_amount",
+        "currency",
+        "reason",
+        "status",
+        "opened_at",
+        "closed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import stripe
 from django.conf import settings
@@ -86,7 +86,13 @@ class StripeGateway:
     def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> str:
         try:
             refund = stripe_client().v1.refunds.create(
-                params={"payment_intent": reference, "amount": amount.amount},
+                # The key rides along as metadata: `charge.refunded` tells Encore's own refunds from
+                # refunds made in Stripe's dashboard by it (`orders.services.disputes`).
+                params={
+                    "payment_intent": reference,
+                    "amount": amount.amount,
+                    "metadata": {"encore_refund": idempotency_key},
+                },
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
@@ -107,6 +113,87 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise _provider_error(exc) from exc
         return transfer.id
+
+
+# --- Stripe Connect: the sellers' payout accounts (`orders.services.connect`) ----------------------
+@dataclass(frozen=True)
+class ConnectedAccount:
+    """What Encore keeps of a Stripe Connect account (from the API or an `account.updated` event)."""
+
+    id: str
+    details_submitted: bool
+    charges_enabled: bool
+    payouts_enabled: bool
+    requirements_due: list[str]
+    disabled_reason: str
+
+    @classmethod
+    def from_stripe(cls, data: Any) -> ConnectedAccount:
+        requirements = data.get("requirements") or {}
+        due = list(requirements.get("past_due") or []) + [
+            item for item in requirements.get("currently_due") or [] if item not in (requirements.get("past_due") or [])
+        ]
+        return cls(
+            id=str(data.get("id") or ""),
+            details_submitted=bool(data.get("details_submitted")),
+            charges_enabled=bool(data.get("charges_enabled")),
+            payouts_enabled=bool(data.get("payouts_enabled")),
+            requirements_due=[str(item) for item in due][:50],
+            disabled_reason=str(requirements.get("disabled_reason") or "")[:100],
+        )
+
+
+def connect_account_create(*, seller_id: int, email: str, country: str) -> ConnectedAccount:
+    """An Express account for the seller (one per seller: the idempotency key names it)."""
+    try:
+        account = stripe_client().v1.accounts.create(
+            params={  # type: ignore[arg-type]
+                "type": "express",
+                "country": country,
+                "email": email or None,
+                "capabilities": {"transfers": {"requested": True}},
+                "business_type": "company",
+                "metadata": {"encore_seller": str(seller_id)},
+            },
+            options={"idempotency_key": f"connect-account-{seller_id}"},
+        )
+    except stripe.StripeError as exc:
+        raise _provider_error(exc) from exc
+    return ConnectedAccount.from_stripe(account.to_dict())
+
+
+def connect_account_retrieve(*, account_id: str) -> ConnectedAccount:
+    try:
+        account = stripe_client().v1.accounts.retrieve(account_id)
+    except stripe.StripeError as exc:
+        raise _provider_error(exc) from exc
+    return ConnectedAccount.from_stripe(account.to_dict())
+
+
+def connect_account_link(*, account_id: str, refresh_url: str, return_url: str) -> str:
+    """A one-time Account Link: Stripe's hosted onboarding for the account (expires within minutes)."""
+    try:
+        link = stripe_client().v1.account_links.create(
+            params={
+                "account": account_id,
+                "refresh_url": refresh_url,
+                "return_url": return_url,
+                "type": "account_onboarding",
+            }
+        )
+    except stripe.StripeError as exc:
+        raise _provider_error(exc) from exc
+    return str(link.url)
+
+
+def stripe_refunds_of(*, payment_intent: str) -> list[dict[str, Any]]:
+    """The refunds Stripe made on a PaymentIntent (a `charge.refunded` event of a recent API version
+    does not list them)."""
+    try:
+        page = stripe_client().v1.refunds.list(params={"payment_intent": payment_intent, "limit": 100})
+    except stripe.StripeError as exc:
+        raise _provider_error(exc) from exc
+    return [refund.to_dict() for refund in page.data]
 
 
 class TestGateway:

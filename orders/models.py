@@ -549,10 +549,20 @@ class ProcessedStripeEvent(models.Model):
 
 
 class SellerPayoutAccount(models.Model):
-    """Where a seller is paid: its Stripe Connect account."""
+    """Where a seller is paid: its Stripe Connect account, created when the seller's owner connects it from
+    the back-office (`orders.services.connect`), its state kept from Stripe's `account.updated` events.
+    Payouts go only to an account whose payouts Stripe enabled."""
 
     seller = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="payout_account")
-    stripe_account_id = models.CharField(_("Stripe Connect account"), max_length=100)
+    stripe_account_id = models.CharField(_("Stripe Connect account"), max_length=100, unique=True)
+    details_submitted = models.BooleanField(_("details submitted"), default=False)
+    charges_enabled = models.BooleanField(_("charges enabled"), default=False)
+    payouts_enabled = models.BooleanField(_("payouts enabled"), default=False)
+    requirements_due = models.JSONField(_("requirements due"), default=list, blank=True)
+    disabled_reason = models.CharField(_("disabled reason"), max_length=100, blank=True)
+    is_test = models.BooleanField(_("test account (no money moves)"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    synced_at = models.DateTimeField(_("state from Stripe at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payout account")
@@ -560,6 +570,58 @@ class SellerPayoutAccount(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_account_id
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Dispute(models.Model):
+    """A card dispute (chargeback) on an order's payment, one row per seller order it touches
+    (`orders.services.disputes`): while it is open the seller's net share of the disputed amount is held
+    in the ledger's `seller_held`; won, it is released; lost, the disputed amount is booked as lost and the
+    seller's share debited."""
+
+    stripe_dispute_id = models.CharField(_("Stripe dispute"), max_length=100)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.PROTECT, related_name="disputes")
+    seller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("disputed (minor units)"))
+    held_amount = models.BigIntegerField(_("held (minor units)"))
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(_("reason"), max_length=60, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-opened_at", "-id")
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("stripe_dispute_id", "seller_order"), name="dispute_once_per_seller_order"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dispute_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(held_amount__gte=0) & Q(held_amount__lte=F("amount")), name="dispute_held_within_amount"
+            ),
+            models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("seller",), name="dispute_open", condition=Q(status=DisputeStatus.OPEN)),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.stripe_dispute_id}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+    @property
+    def held(self) -> Money:
+        return Money(self.held_amount, self.currency)
 
 
 class Payout(models.Model):
@@ -635,6 +697,11 @@ class LedgerKind(models.TextChoices):
     STORE_CREDIT_RETURNED = "store_credit_returned", _("Store credit given back")
     RETAINER = "retainer", _("Retained (payout retainer)")
     RETAINER_RELEASE = "retainer_release", _("Retainer released")
+    # Card disputes (`orders.services.disputes`): the seller's share held while open, released when won,
+    # booked as lost (money gone to the cardholder, the seller's share debited) when lost.
+    DISPUTE = "dispute", _("Held for a card dispute")
+    DISPUTE_RELEASE = "dispute_release", _("Dispute won, hold released")
+    DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
 
 class LedgerEntry(models.Model):

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from marketplace.i18n import email_language
-from marketplace.mail import send_mail
-from marketplace.models import Market, MembershipRole
-from orders.models import Order, SellerOrder
+from marketplace.models import Market, MembershipRole, User
+from orders.models import Dispute, DisputeStatus, Order, SellerOrder
 from orders.selectors import order_co2e_avoided_kg
 from orders.states import OrderStatus, SellerOrderStatus
 
@@ -149,3 +149,33 @@ def seller_order_delivered_notify_task(seller_order_id: int) -> int:
         .first()
     )
     return send_seller_order_delivered(seller_order) if seller_order else 0
+
+
+def send_dispute_opened(dispute: Dispute) -> int:
+    """To the seller's owners and to the success managers: a card dispute holds the seller's share of an order."""
+    seller_order = dispute.seller_order
+    context = {
+        "dispute": dispute,
+        "order": seller_order.order,
+        "seller_order": seller_order,
+        "url": settings.SITE_URL + reverse("seller_orders:detail", args=[seller_order.pk]),
+    }
+    sent = _send("dispute_opened", context, seller_recipients(seller_order), _seller_language(seller_order))
+    managers = sorted(
+        set(
+            User.objects.filter(is_active=True, is_staff=True, groups__name=settings.SUCCESS_MANAGERS_GROUP)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    return sent + _send("dispute_opened", context, managers, settings.LANGUAGE_CODE)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def dispute_opened_notify_task(dispute_ids: list[int]) -> int:
+    sent = 0
+    for dispute in Dispute.objects.select_related("seller_order__order__market", "seller_order__seller").filter(
+        pk__in=dispute_ids, status=DisputeStatus.OPEN
+    ):
+        sent += send_dispute_opened(dispute)
+    return sent

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db import connection
 from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from catalog.models import Category, Listing
 from catalog.states import ListingStatus
@@ -22,12 +23,18 @@ from orders.models import (
     Cart,
     CartLine,
     CommissionRate,
+    Dispute,
+    DisputeStatus,
     LedgerAccount,
     LedgerEntry,
+    LineHold,
     Order,
     OrderLine,
     OrderUnit,
+    PayoutMeasureKind,
+    RetainedSale,
     SellerOrder,
+    SellerPayoutAccount,
 )
 from orders.states import SellerOrderStatus
 
@@ -326,3 +333,122 @@ def buyback_liability(*, now: datetime) -> list[LiabilityRow]:
         LiabilityRow(currency=currency, expiry_month=month, count=count, amount=Money(int(amount or 0), currency))
         for currency, month, count, amount in rows
     ]
+
+
+# --- why money is or is not paid (the seller's payouts page) ---------------------------------------
+@dataclass(frozen=True)
+class PayoutLine:
+    """One amount owed to a seller and why it is where it is. `kind`: payable, return_window,
+    not_delivered, held_claim, held_dispute, retained. `until`: when it moves on (the end of the return
+    window, a retainer's release, the pay date)."""
+
+    kind: str
+    amount: Money
+    until: date | datetime | None = None
+    seller_order: SellerOrder | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PayoutStatement:
+    account: SellerPayoutAccount | None
+    account_state: str  # none, onboarding, restricted, ready (`orders.services.connect.payout_account_state`)
+    next_pay_date: date
+    deferred_until: date | None
+    lines: list[PayoutLine] = field(default_factory=list)
+
+    @property
+    def paid_next(self) -> bool:
+        """The payable amounts go out on `next_pay_date` (a ready account, no deferral)."""
+        return self.account_state == "ready" and self.deferred_until is None
+
+
+def seller_payout_statement(*, seller: Organisation, now: datetime | None = None, limit: int = 100) -> PayoutStatement:
+    """Every amount the platform owes the seller, each with why it is or is not paid: payable (on the next
+    pay date, or not: no payout account, Stripe restricted it, payouts deferred), in the return window (until
+    its end), not delivered yet, held (a claim or return, a card dispute, a payout retainer, with reason)."""
+    from orders.services.connect import payout_account_state
+    from orders.services.measures import payout_measures_live
+    from orders.services.payouts import next_pay_date
+
+    now = now or timezone.now()
+    account = SellerPayoutAccount.objects.filter(seller=seller).first()
+    deferral = (
+        payout_measures_live(seller=seller, at=now).filter(kind=PayoutMeasureKind.DEFERRAL).order_by("-ends_at").first()
+    )
+    deferred_until = deferral.ends_at.date() if deferral is not None else None
+    lines: list[PayoutLine] = []
+    for balance in seller_balances(seller=seller):
+        if balance.available.amount > 0:
+            reason = deferral.reason if deferral is not None else ""
+            lines.append(PayoutLine(kind="payable", amount=balance.available, reason=reason))
+    pending = (
+        LedgerEntry.objects.filter(seller=seller, account=LedgerAccount.SELLER_PENDING, seller_order__isnull=False)
+        .values("seller_order_id", "currency")
+        .annotate(total=Sum("amount"))
+        .filter(total__lt=0)
+        .order_by("seller_order_id")[:limit]
+    )
+    pending_rows = list(pending)
+    seller_orders = SellerOrder.objects.select_related("order").in_bulk(
+        [row["seller_order_id"] for row in pending_rows]
+    )
+    for row in pending_rows:
+        seller_order = seller_orders[row["seller_order_id"]]
+        amount = Money(-row["total"], row["currency"])
+        if seller_order.delivered_at is not None:
+            lines.append(
+                PayoutLine(
+                    kind="return_window",
+                    amount=amount,
+                    until=seller_order.return_window_ends_at,
+                    seller_order=seller_order,
+                )
+            )
+        else:
+            lines.append(PayoutLine(kind="not_delivered", amount=amount, seller_order=seller_order))
+    for hold in LineHold.objects.filter(seller=seller, released_at__isnull=True).select_related("seller_order__order")[
+        :limit
+    ]:
+        lines.append(
+            PayoutLine(kind="held_claim", amount=hold.money, seller_order=hold.seller_order, reason=hold.source)
+        )
+    for dispute in Dispute.objects.filter(seller=seller, status=DisputeStatus.OPEN).select_related(
+        "seller_order__order"
+    )[:limit]:
+        lines.append(
+            PayoutLine(
+                kind="held_dispute", amount=dispute.held, seller_order=dispute.seller_order, reason=dispute.reason
+            )
+        )
+    for share in RetainedSale.objects.filter(seller=seller, released_at__isnull=True).select_related(
+        "seller_order__order", "measure"
+    )[:limit]:
+        lines.append(
+            PayoutLine(
+                kind="retained",
+                amount=share.money,
+                until=share.release_at,
+                seller_order=share.seller_order,
+                reason=share.measure.reason,
+            )
+        )
+    return PayoutStatement(
+        account=account,
+        account_state=payout_account_state(account),
+        next_pay_date=next_pay_date(now=now, not_before=deferred_until),
+        deferred_until=deferred_until,
+        lines=lines,
+    )
+
+
+def seller_disputes(
+    *, seller: Organisation | None = None, seller_order: SellerOrder | None = None
+) -> QuerySet[Dispute]:
+    """Card disputes of a seller (or of one seller order), newest first."""
+    queryset = Dispute.objects.select_related("seller_order__order", "seller")
+    if seller is not None:
+        queryset = queryset.filter(seller=seller)
+    if seller_order is not None:
+        queryset = queryset.filter(seller_order=seller_order)
+    return queryset.order_by("-opened_at", "-pk")

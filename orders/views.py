@@ -23,7 +23,7 @@ from catalog.markets import current_market
 from catalog.models import Listing
 from catalog.selectors.reference import categories_tree, markets_active
 from marketplace.actors import Actor
-from marketplace.errors import ApplicationError
+from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Market
 from orders import gateways, selectors
 from orders.forms import CancelForm, CheckoutForm
@@ -258,6 +258,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         stripe_event_process(event=event)
     except ApplicationError as error:
+        if error.code == ErrorCode.PAYMENT_PROVIDER_ERROR:
+            # Stripe itself could not be asked (the refunds of a charge): nothing was kept, so answer 503
+            # and Stripe delivers the event again.
+            logger.warning("Stripe event %s deferred: %s", event.get("id"), error.message)
+            return HttpResponse(status=503)
         # A rule refused it (e.g. an amount mismatch): acknowledge, log, and let a person look.
         logger.error("Stripe event %s refused: %s", event.get("id"), error.message)
     return HttpResponse(status=200)

@@ -13,6 +13,9 @@ from marketplace.access import success_manager_required
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError
 from marketplace.requests import AuthenticatedRequest
+from orders.models import SellerPayoutAccount
+from orders.selectors import seller_disputes
+from orders.services.connect import payout_account_state
 from orders.services.measures import payout_measures_live, retained_balance
 from sellers import selectors
 from sellers.forms import DecisionForm
@@ -57,6 +60,10 @@ def seller_review(request: AuthenticatedRequest, pk: int, form: DecisionForm | N
         "evidence": performance_evidence(seller=seller, window=window),
         "measures": list(payout_measures_live(seller=seller.organisation).order_by("kind", "pk")),
         "retained": retained_balance(seller=seller.organisation),
+        "disputes": list(seller_disputes(seller=seller.organisation)[:20]),
+        "payout_account_state": payout_account_state(
+            SellerPayoutAccount.objects.filter(seller=seller.organisation).first()
+        ),
     }
     return render(request, "console/seller_review.html", context, status=400 if form is not None else 200)
 

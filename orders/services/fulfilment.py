@@ -240,7 +240,10 @@ def seller_orders_complete_due(*, now: datetime | None = None, batch: int = 500)
     due = now - timedelta(days=settings.ORDERS_RETURN_WINDOW_DAYS)
     count = 0
     for seller_order in (
-        SellerOrder.objects.filter(status=SellerOrderStatus.DELIVERED, delivered_at__lt=due)
+        # The window runs from delivery, and never ends before 30 days after shipping either: a delivery
+        # time written around `seller_order_mark_delivered` (which keeps it between shipping and now)
+        # cannot buy an early payout.
+        SellerOrder.objects.filter(status=SellerOrderStatus.DELIVERED, delivered_at__lt=due, shipped_at__lt=due)
         .select_related("seller")
         .order_by("pk")[:batch]
     ):

@@ -7,6 +7,8 @@
 - payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
 - hold (a claim or return open on a line): seller_pending|seller_available +net share, seller_held -net share;
   hold_release books it back (into seller_available once the seller order has completed)
+- dispute (a card dispute opened on the order): seller_pending|seller_available +net share, seller_held -net share;
+  dispute_release (won) books it back; dispute_lost: cash -disputed, seller_held +net share, commission +rest
 - retainer (a payout retainer on the seller when the sale is paid): seller_pending +share, seller_retained
   -share; retainer_release books it back 60 days later (into seller_available once completed)
 Mystery orders are paid by the platform: their sale's debit goes to audit_cost instead of cash (what
@@ -27,6 +29,8 @@ from django.utils import timezone
 from marketplace.models import Organisation
 from marketplace.money import Money
 from orders.models import (
+    Dispute,
+    DisputeStatus,
     LedgerAccount,
     LedgerEntry,
     LedgerKind,
@@ -228,6 +232,28 @@ def book_hold(*, seller_order: SellerOrder, amount: int, release: bool = False) 
         seller_id=seller_order.seller_id,
         seller_order=seller_order,
     )
+
+
+def book_dispute(*, dispute: Dispute, seller_order: SellerOrder, outcome: str = "") -> None:
+    """A card dispute on a seller order's money. Opened (`outcome` ""): the seller's net share of the
+    disputed amount goes from its pending or payable account into `seller_held`. Won: back. Lost: the
+    disputed amount leaves the platform's cash for the cardholder; the held share is what the seller loses,
+    the rest is the commission given up (as a refund books it)."""
+    held, amount = dispute.held_amount, dispute.amount
+    account = seller_account_of(seller_order)
+    rows: list[tuple[str, int]]
+    if outcome == DisputeStatus.LOST:
+        kind = LedgerKind.DISPUTE_LOST
+        rows = [(A.CASH, -amount), (A.SELLER_HELD, held), (A.COMMISSION, amount - held)]
+    elif outcome == DisputeStatus.WON:
+        kind = LedgerKind.DISPUTE_RELEASE
+        rows = [(account, -held), (A.SELLER_HELD, held)]
+    else:
+        kind = LedgerKind.DISPUTE
+        rows = [(account, held), (A.SELLER_HELD, -held)]
+    if not any(value for _, value in rows):
+        return
+    _book(kind, rows, currency=dispute.currency, seller_id=dispute.seller_id, seller_order=seller_order)
 
 
 def book_payout(*, payout: Payout, reverse: bool = False) -> None:

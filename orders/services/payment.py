@@ -28,7 +28,7 @@ from orders.models import (
     ProcessedStripeEvent,
     SellerOrder,
 )
-from orders.services import ledger, wallet
+from orders.services import connect, disputes, ledger, wallet
 from orders.services.cart import cart_restore_order
 from orders.services.events import order_event_data
 from orders.services.refunds import refund_issue
@@ -232,10 +232,19 @@ def stripe_event_process(*, event: dict[str, Any]) -> bool:
             if cursor.fetchone() is None:
                 return False
         intent = event.get("data", {}).get("object", {})
+        actor = Actor.system("stripe webhook")
         if event_type == "payment_intent.succeeded":
             _intent_succeeded(intent)
         elif event_type == "payment_intent.payment_failed":
             _intent_failed(intent)
+        elif event_type == "charge.refunded":
+            disputes.stripe_charge_refunded(charge=intent, actor=actor)
+        elif event_type == "charge.dispute.created":
+            disputes.stripe_dispute_created(dispute=intent, actor=actor)
+        elif event_type == "charge.dispute.closed":
+            disputes.stripe_dispute_closed(dispute=intent, actor=actor)
+        elif event_type == "account.updated":
+            connect.payout_account_sync(state=gateways.ConnectedAccount.from_stripe(intent), actor=actor)
     return True
 
 

@@ -1,5 +1,6 @@
 """Payouts: on the 6th, 16th and 26th, one Stripe Connect transfer per seller and currency for its
 payable balance (money past the 30-day return window: released when the seller order completed).
+Only sellers whose Connect account Stripe enabled for payouts are paid (`orders.services.connect`).
 A seller whose payouts a success manager deferred (`orders.services.measures`) is skipped until then.
 
 Idempotent twice over: one payout row per seller, currency and pay date (a unique constraint), and
@@ -9,7 +10,7 @@ the transfer carries that payout's Idempotency-Key, so a rerun after a crash can
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -29,6 +30,23 @@ logger = logging.getLogger(__name__)
 PAY_DAYS = (6, 16, 26)
 
 
+PAY_HOUR_UTC = 5  # the beat runs payouts at 05:00 UTC on pay days (settings.CELERY_BEAT_SCHEDULE)
+
+
+def next_pay_date(*, now: datetime | None = None, not_before: date | None = None) -> date:
+    """The next pay date (the 6th, 16th or 26th) from `now`: today's until the run at 05:00 UTC, and not
+    before `not_before` (a deferral's end)."""
+    now = now or timezone.now()
+    day = now.astimezone(UTC).date()
+    if now.astimezone(UTC).hour >= PAY_HOUR_UTC:
+        day += timedelta(days=1)
+    if not_before is not None and not_before > day:
+        day = not_before
+    while day.day not in PAY_DAYS:
+        day += timedelta(days=1)
+    return day
+
+
 def payouts_run(*, pay_date: date | None = None, actor: Actor | None = None) -> list[Payout]:
     """Create and send the payouts of `pay_date` (today by default). Safe to run again the same day."""
     pay_date = pay_date or timezone.localdate()
@@ -39,7 +57,10 @@ def payouts_run(*, pay_date: date | None = None, actor: Actor | None = None) -> 
         .annotate(total=Sum("amount"))
         .order_by("seller_id", "currency")
     )
-    accounts = dict(SellerPayoutAccount.objects.values_list("seller_id", "stripe_account_id"))
+    # Only to accounts whose payouts Stripe enabled (onboarding done, nothing due): the rest waits.
+    accounts = dict(
+        SellerPayoutAccount.objects.filter(payouts_enabled=True).values_list("seller_id", "stripe_account_id")
+    )
     deferred = payouts_deferred_sellers(on=pay_date)  # a success manager deferred their payouts
     done: list[Payout] = []
     for row in balances:

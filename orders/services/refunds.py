@@ -167,6 +167,81 @@ def _seller_order_refunded(
         emit(EventType.ORDER_REFUNDED, data, order.partner)
 
 
+def seller_order_shares(*, payment: Payment, amount: int) -> list[tuple[SellerOrder | None, int]]:
+    """Split `amount` of an order's money over its seller orders, each up to what is not yet refunded of
+    it (oldest seller order first); what no seller order can take is returned with None (the order's)."""
+    shares: list[tuple[SellerOrder | None, int]] = []
+    left = amount
+    seller_orders = (
+        SellerOrder.objects.filter(order_id=payment.order_id)
+        .exclude(status__in=[SellerOrderStatus.CANCELLED, SellerOrderStatus.PENDING_PAYMENT])
+        .select_related("seller")
+        .order_by("pk")
+    )
+    for seller_order in seller_orders:
+        if left <= 0:
+            break
+        refunded = seller_order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"] or 0
+        share = min(left, seller_order.subtotal_amount - refunded)
+        if share > 0:
+            shares.append((seller_order, share))
+            left -= share
+    if left > 0:
+        shares.append((None, left))
+    return shares
+
+
+def refund_record_external(
+    *, payment: Payment, amount: Money, reference: str, actor: Actor, reason: str
+) -> list[Refund]:
+    """A refund made outside Encore (in Stripe's dashboard), recorded once: one succeeded Refund per seller
+    order it covers (`seller_order_shares`), its reference Stripe's, the amount counted on the payment, the
+    seller's share clawed back in the ledger and `order.refunded` emitted as for Encore's own refunds. No
+    store credit is given back (the money went to the card). The same `reference` again changes nothing.
+    More than the payment still has refundable is recorded up to that (and logged)."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
+        existing = list(Refund.objects.filter(reference=reference))
+        if existing:
+            return existing
+        if amount.currency != locked.currency or amount.amount <= 0:
+            logger.error("External refund %s of %s does not fit payment %s", reference, amount, locked.pk)
+            return []
+        recordable = min(amount.amount, locked.captured_amount - locked.refunded_amount)
+        if recordable < amount.amount:
+            logger.error(
+                "External refund %s of %s exceeds what payment %s had refundable", reference, amount, locked.pk
+            )
+        now = timezone.now()
+        refunds: list[Refund] = []
+        for seller_order, share in seller_order_shares(payment=locked, amount=recordable):
+            refund = Refund.objects.create(
+                payment=locked,
+                seller_order=seller_order,
+                amount=share,
+                currency=locked.currency,
+                status=RefundStatus.SUCCEEDED,
+                method=RefundMethod.PROVIDER,
+                reference=reference[:100],
+                idempotency_key=f"stripe-{reference}-{seller_order.pk if seller_order else 'order'}"[:100],
+                reason=reason[:300],
+                completed_at=now,
+            )
+            Payment.objects.filter(pk=locked.pk).update(refunded_amount=F("refunded_amount") + share, updated_at=now)
+            audit_record(
+                obj=refund,
+                actor=actor,
+                from_status="",
+                to_status=RefundStatus.SUCCEEDED,
+                reason=f"{reason} ({reference})",
+                organisation=seller_order.seller if seller_order is not None else None,
+            )
+            if seller_order is not None:
+                _seller_order_refunded(seller_order, refund=refund, payment=locked, actor=actor, reason=reason)
+            refunds.append(refund)
+    return refunds
+
+
 def refund_execute(*, refund_id: int, actor: Actor | None = None) -> Refund:
     """Send a pending refund to its provider with its idempotency key, then mark it succeeded.
 

@@ -26,6 +26,8 @@ class StripeFake:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_paths: set[str] = field(default_factory=set)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def calls(self, path: str) -> list[dict[str, Any]]:
@@ -36,6 +38,7 @@ class StripeFake:
 
     def handle(self, request: Request) -> Response:
         form = {key: request.form.get(key) for key in request.form}
+        form.update({key: request.args.get(key) for key in request.args})
         headers = {"Idempotency-Key": request.headers.get("Idempotency-Key", "")}
         with self.lock:
             self.requests.append((request.method, request.path, form, headers))
@@ -68,8 +71,47 @@ class StripeFake:
             intent = self.intents.get(match.group(1), {"id": match.group(1), "object": "payment_intent"})
             intent["status"] = "canceled"
             return intent
+        if path == "/v1/refunds" and "amount" not in form:  # GET: the list
+            data = [r for r in self.refunds.values() if r["payment_intent"] == form.get("payment_intent")]
+            return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": data}
         if path == "/v1/refunds":
-            return {"id": f"re_{uuid.uuid4().hex[:20]}", "object": "refund", "amount": int(form["amount"])}
+            refund = {
+                "id": f"re_{uuid.uuid4().hex[:20]}",
+                "object": "refund",
+                "amount": int(form["amount"]),
+                "currency": "eur",
+                "status": "succeeded",
+                "payment_intent": form.get("payment_intent"),
+                "metadata": {
+                    key[len("metadata[") : -1]: value for key, value in form.items() if key.startswith("metadata[")
+                },
+            }
+            self.refunds[refund["id"]] = refund
+            return refund
+        if path == "/v1/accounts":
+            account = {
+                "id": f"acct_{uuid.uuid4().hex[:16]}",
+                "object": "account",
+                "type": form.get("type"),
+                "country": form.get("country"),
+                "email": form.get("email"),
+                "metadata": {"encore_seller": form.get("metadata[encore_seller]")},
+                "details_submitted": False,
+                "charges_enabled": False,
+                "payouts_enabled": False,
+                "requirements": {"currently_due": ["business_profile.url", "external_account"], "past_due": []},
+            }
+            self.accounts[account["id"]] = account
+            return account
+        if match := re.match(r"^/v1/accounts/(acct_\w+)$", path):
+            return self.accounts.get(match.group(1), {"id": match.group(1), "object": "account"})
+        if path == "/v1/account_links":
+            return {
+                "object": "account_link",
+                "url": f"https://connect.stripe.test/setup/e/{form['account']}/{uuid.uuid4().hex[:8]}",
+                "expires_at": int(time.time()) + 300,
+                "created": int(time.time()),
+            }
         if path == "/v1/transfers":
             return {
                 "id": f"tr_{uuid.uuid4().hex[:20]}",
@@ -96,6 +138,17 @@ def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = N
     timestamp = timestamp or int(time.time())
     signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={signature}"
+
+
+def account_enabled(account: dict[str, Any]) -> dict[str, Any]:
+    """The account as Stripe sends it once onboarding is done: details in, charges and payouts on."""
+    return {
+        **account,
+        "details_submitted": True,
+        "charges_enabled": True,
+        "payouts_enabled": True,
+        "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None},
+    }
 
 
 def stripe_event(event_type: str, intent: dict[str, Any], event_id: str | None = None) -> bytes:

@@ -200,7 +200,7 @@ def test_completion_after_the_return_window_makes_the_net_payable_and_payouts_tr
     balance = seller_balances(seller=seller)[0]
     assert (balance.pending.amount, balance.available.amount) == (0, 72000)
 
-    SellerPayoutAccount.objects.create(seller=seller, stripe_account_id="acct_123")
+    SellerPayoutAccount.objects.create(seller=seller, stripe_account_id="acct_123", payouts_enabled=True)
     (payout,) = payouts_run(pay_date=date(2026, 12, 6))
     assert (payout.amount, payout.status) == (72000, "paid")
     assert payout.transfer_reference.startswith("tr_")
@@ -221,7 +221,7 @@ def test_a_refused_transfer_leaves_the_balance_payable(shopper, stripe_fake):
     seller_order = paid((listing, 1), buyer=shopper).seller_orders.get()
     delivered(seller_order)
     seller_orders_complete_due(now=timezone.now() + timedelta(days=31))
-    SellerPayoutAccount.objects.create(seller=listing.seller, stripe_account_id="acct_9")
+    SellerPayoutAccount.objects.create(seller=listing.seller, stripe_account_id="acct_9", payouts_enabled=True)
     stripe_fake.fail_paths.add("/v1/transfers")
     (payout,) = payouts_run(pay_date=date(2026, 12, 16))
     assert payout.status == "failed"
@@ -246,7 +246,9 @@ def test_the_ledger_always_balances(shopper, stripe_fake):
             delivered(seller_order)
     seller_orders_complete_due(now=timezone.now() + timedelta(days=31))
     for listing in sellers_listings:
-        SellerPayoutAccount.objects.create(seller=listing.seller, stripe_account_id=f"acct_{listing.pk}")
+        SellerPayoutAccount.objects.create(
+            seller=listing.seller, stripe_account_id=f"acct_{listing.pk}", payouts_enabled=True
+        )
     payouts_run(pay_date=date(2026, 12, 26))
     # Every journal balances, so does the whole ledger, per currency.
     assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 0

@@ -77,7 +77,7 @@ def test_sales_outside_the_retainer_are_not_retained():
 
 def test_a_deferral_keeps_the_seller_out_of_the_payout_run_until_its_day():
     seller = SellerFactory().organisation
-    SellerPayoutAccount.objects.create(seller=seller, stripe_account_id="acct_test")
+    SellerPayoutAccount.objects.create(seller=seller, stripe_account_id="acct_test", payouts_enabled=True)
     seller_order = paid((make_listing(seller=seller, price_amount=10000), 1)).seller_orders.get()
     delivered(seller_order)
     seller_order_complete(seller_order=seller_order, actor=SYSTEM)

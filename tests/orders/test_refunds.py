@@ -230,7 +230,7 @@ def test_a_hold_keeps_a_completed_lines_money_out_of_the_payout_until_released(s
     _order, seller_order = _delivered_order(shopper, price=10000, quantity=2)
     seller_orders_complete_due(now=timezone.now() + timedelta(days=31))
     seller_order.refresh_from_db()
-    SellerPayoutAccount.objects.create(seller=seller_order.seller, stripe_account_id="acct_1")
+    SellerPayoutAccount.objects.create(seller=seller_order.seller, stripe_account_id="acct_1", payouts_enabled=True)
     line = seller_order.lines.get()
 
     hold = line_hold_place(line=line, units=1, source="claim-1", actor=SYSTEM)

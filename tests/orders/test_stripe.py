@@ -111,7 +111,7 @@ def test_refunds_go_through_stripes_refund_api_and_never_exceed_the_capture(
     assert refund.reference.startswith("re_")
     assert refund.status == RefundStatus.SUCCEEDED
     (sent,) = stripe_fake.calls("/v1/refunds")
-    assert sent == {"payment_intent": payment.reference, "amount": "20000"}
+    assert sent == {"payment_intent": payment.reference, "amount": "20000", "metadata[encore_refund]": "refund-t-1"}
     assert stripe_fake.keys("/v1/refunds") == ["refund-t-1"]
     with pytest.raises(ApplicationError) as error:
         refund_issue(
@@ -207,7 +207,11 @@ def test_a_payment_arriving_after_expiry_is_refunded(stripe_fake, shopper, djang
     assert order.status == OrderStatus.EXPIRED
     order.payment.refresh_from_db()
     assert (order.payment.captured_amount, order.payment.refunded_amount) == (30000, 30000)
-    assert stripe_fake.calls("/v1/refunds") == [{"payment_intent": order.payment.reference, "amount": "30000"}]
+    key = f"refund-late-capture-{order.payment.pk}"
+    assert stripe_fake.calls("/v1/refunds") == [
+        # The key rides as metadata too: `charge.refunded` tells Encore's refunds from the dashboard's by it.
+        {"payment_intent": order.payment.reference, "amount": "30000", "metadata[encore_refund]": key}
+    ]
     # Recorded as it happened: cancelled with the order, then captured after all.
     assert order.payment.status == "succeeded"
     audits = AuditEvent.objects.filter(content_type__model="payment", object_id=str(order.payment.pk)).order_by("pk")
