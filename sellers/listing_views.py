@@ -28,6 +28,7 @@ from marketplace.tenancy import get_scoped_or_404, scope
 from sellers import selectors
 from sellers.forms import ImportForm, ListingForm
 from sellers.imports import MAX_BYTES, file_too_large, import_template, listings_export, parse_csv, read_bounded
+from sellers.selectors.price_check import PriceWarning, price_far_below
 from sellers.services.listings import listings_import, seller_listing_create
 from sellers.views import add_service_errors
 
@@ -121,7 +122,10 @@ def listing_inline(request: SellerRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message if not exc.errors else "; ".join(e["message"] for e in exc.errors)
     listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
-    return render(request, "seller/listings/_row.html", {**_row_context(listing), "error": error})
+    warning = _price_warning(listing) if error is None and "price_amount" in changes else None
+    return render(
+        request, "seller/listings/_row.html", {**_row_context(listing), "error": error, "price_warning": warning}
+    )
 
 
 STATUS_ACTIONS = {
@@ -181,6 +185,35 @@ def listing_bulk(request: SellerRequest) -> HttpResponse:
     return redirect(safe_next_url(request, request.POST.get("next")) or "seller:listings")
 
 
+def _price_warning(listing: Listing, price_amount: int | None = None) -> PriceWarning | None:
+    return price_far_below(
+        variant_id=listing.variant_id,
+        market_id=listing.market_id,
+        price_amount=listing.price_amount if price_amount is None else price_amount,
+        currency=listing.currency,
+        exclude_pk=listing.pk,
+    )
+
+
+def _warn_price(request: SellerRequest, listing: Listing) -> None:
+    """After saving: a price far below the variant's other offers is said, with how far (not refused)."""
+    warning = _price_warning(listing)
+    if warning is not None:
+        messages.warning(
+            request,
+            _(
+                "%(sku)s: this price is %(percent)d %% below the median of the variant's %(offers)d other offers "
+                "(%(median)s). Check that it is not a typo."
+            )
+            % {
+                "sku": listing.sku,
+                "percent": warning.percent_below,
+                "offers": warning.offers,
+                "median": warning.median,
+            },
+        )
+
+
 def _variant_choices(query: str) -> QuerySet[Variant]:
     variants = Variant.objects.select_related("product__brand")
     if query:
@@ -213,7 +246,11 @@ def price_hint(request: SellerRequest) -> HttpResponse:
         # The edit form: the listing itself (never its own competitor), in the grade being chosen.
         listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=int(editing))
         listing.grade_id = grade or listing.grade_id
-        return render(request, "seller/listings/_price_hint.html", {"standing": price_to_win(listing)})
+        return render(
+            request,
+            "seller/listings/_price_hint.html",
+            {"standing": price_to_win(listing), "price_warning": _typed_price_warning(request, listing)},
+        )
     if not (variant.isdigit() and grade and market):
         return render(request, "seller/listings/_price_hint.html", {"standing": None})
     listing = Listing(
@@ -228,7 +265,20 @@ def price_hint(request: SellerRequest) -> HttpResponse:
         currency=Market.objects.filter(code=market).values_list("currency", flat=True).first() or "EUR",
     )
     standing = price_to_win(listing)
-    return render(request, "seller/listings/_price_hint.html", {"standing": standing})
+    return render(
+        request,
+        "seller/listings/_price_hint.html",
+        {"standing": standing, "price_warning": _typed_price_warning(request, listing)},
+    )
+
+
+def _typed_price_warning(request: SellerRequest, listing: Listing) -> PriceWarning | None:
+    """The warning for the price being typed in the form (`price`), before anything is saved."""
+    try:
+        amount = Money.from_decimal(request.GET.get("price", "").replace(",", "."), listing.currency).amount
+    except (ValueError, ArithmeticError):
+        return None
+    return _price_warning(listing, amount)
 
 
 @seller_member_required
@@ -256,16 +306,24 @@ def listing_create_view(request: SellerRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Listing %(sku)s created.") % {"sku": listing.sku})
+            _warn_price(request, listing)
             return redirect("seller:listings")
     selected = form["variant"].value()
+    selected_variant = (
+        Variant.objects.select_related("product__brand").filter(pk=selected).first()
+        if str(selected or "").isdigit()
+        else None
+    )
+    variants = list(_variant_choices(""))
+    if selected_variant is not None and selected_variant not in variants:
+        # The variant chosen before a validation error stays chosen, wherever it sorts.
+        variants = [selected_variant, *variants]
     context = {
         "form": form,
         "probation": selectors.probation_progress(seller),
         "cap": selectors.daily_cap_progress(seller),
-        "variants": _variant_choices(""),
-        "selected_variant": Variant.objects.select_related("product").filter(pk=selected).first()
-        if str(selected or "").isdigit()
-        else None,
+        "variants": variants,
+        "selected_variant": selected_variant,
     }
     return render(request, "seller/listings/form.html", context)
 
@@ -303,11 +361,18 @@ def listing_edit(request: SellerRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Listing %(sku)s saved.") % {"sku": listing.sku})
+            _warn_price(request, listing)
             return redirect("seller:listings")
     return render(
         request,
         "seller/listings/form.html",
-        {"form": form, "listing": listing, "standing": price_to_win(listing), "selected_variant": listing.variant},
+        {
+            "form": form,
+            "listing": listing,
+            "standing": price_to_win(listing),
+            "selected_variant": listing.variant,
+            "price_warning": _price_warning(listing),
+        },
     )
 
 

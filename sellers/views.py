@@ -24,7 +24,7 @@ from marketplace.uploads import add_oversized_upload_errors
 from sellers import selectors
 from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
 from sellers.models import Invitation, SellerDocument
-from sellers.selectors import invitation_for_token, invitation_has_account
+from sellers.selectors import invitation_for_token
 from sellers.services.applications import Application, seller_apply
 from sellers.services.team import invitation_accept, invitation_create
 
@@ -91,16 +91,21 @@ def dashboard(request: SellerRequest) -> HttpResponse:
     return render(request, "seller/dashboard.html", context)
 
 
+NEW_API_KEY_SESSION = "seller_new_api_key"
+
+
 @seller_member_required
 def api_keys(request: SellerRequest) -> HttpResponse:
     organisation = request.seller_membership.organisation
     form = ApiKeyForm(request.POST or None)
-    new_key = None
+    # The key made by the POST just before, shown once: the POST redirects here (a refresh of the page
+    # must not make a second key), and the secret leaves the session as it is shown.
+    new_key = request.session.pop(NEW_API_KEY_SESSION, None) if request.method == "GET" else None
     if request.method == "POST":
         require_owner(request)
         if form.is_valid():
             try:
-                _, new_key = api_key_create(
+                _, secret = api_key_create(
                     organisation=organisation,
                     name=form.cleaned_data["name"],
                     scopes=form.cleaned_data["scopes"],
@@ -109,7 +114,8 @@ def api_keys(request: SellerRequest) -> HttpResponse:
             except ApplicationError as error:
                 add_service_errors(form, error)
             else:
-                form = ApiKeyForm()
+                request.session[NEW_API_KEY_SESSION] = secret
+                return redirect("seller:api_keys")
     keys = scope(ApiKey.objects.all(), organisation).order_by("-created_at")
     return render(request, "seller/api_keys.html", {"form": form, "keys": keys, "new_key": new_key})
 
@@ -190,10 +196,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     item = invitation_for_token(token)
     if item is None:
         return render(request, "seller/invitation_accept.html", {"invalid": True}, status=404)
-    if not request.user.is_authenticated and invitation_has_account(item):
-        # The address has an account: its owner logs in (password, second factor) and comes back here.
-        messages.info(request, _("You already have an Encore account: log in to accept the invitation."))
-        return redirect_to_login(request.get_full_path())
     form = AcceptInvitationForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
@@ -210,8 +212,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, error.message)
         else:
             if not request.user.is_authenticated:
-                # A new account, its address verified by the link: logged in as after allauth's verification.
-                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_KEY] = membership.organisation_id
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
             return redirect(organisation_home_url(membership.organisation))

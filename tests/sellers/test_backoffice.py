@@ -177,9 +177,13 @@ def test_csv_import_page_all_or_nothing_and_export_round_trip(owner_client):
 def test_api_keys_page_shows_the_key_once_and_revokes(owner_client):
     response = owner_client.post("/seller/api-keys/", {"name": "ERP", "scopes": ["listings:write"]})
 
-    assert "enc_" in response.content.decode()
+    # The POST redirects: a refresh of the page shows it again without making a second key.
+    assert response.status_code == 302
+    assert response["Location"] == "/seller/api-keys/"
+    assert "enc_" in owner_client.get("/seller/api-keys/").content.decode()
     key = ApiKey.objects.get()
     assert "enc_" not in owner_client.get("/seller/api-keys/").content.decode().replace(f"enc_{key.prefix}_…", "")
+    assert ApiKey.objects.count() == 1
     owner_client.post(f"/seller/api-keys/{key.pk}/revoke/")
     key.refresh_from_db()
     assert key.revoked_at is not None
