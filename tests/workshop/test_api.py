@@ -123,6 +123,7 @@ def test_a_transition_the_table_refuses_is_a_409_naming_the_allowed_moves(api, s
     assert refused.status_code == 409
     assert refused.json()["type"].endswith("invalid-transition")
     assert refused.json()["allowed"] == ["diagnosed", "parts", "recycled"]
+    assert "It can move to: Diagnosed, Parts, Recycled." in refused.json()["detail"]
     assert (moved.status_code, moved.json()["status"]) == (200, "diagnosed")
 
 

@@ -56,6 +56,10 @@ def test_a_move_the_table_does_not_allow_is_a_409_naming_the_allowed_ones(seller
     assert refused.value.code == ErrorCode.INVALID_TRANSITION
     assert refused.value.status == 409
     assert refused.value.extra["allowed"] == ["diagnosed", "parts", "recycled"]
+    # The message names them too, in words (the board's and the API's detail).
+    assert refused.value.message == (
+        "A unit in Received cannot move to Ready to list. It can move to: Diagnosed, Parts, Recycled."
+    )
     assert Unit.objects.get(pk=unit.pk).status == S.RECEIVED
 
 
@@ -68,6 +72,9 @@ def test_a_unit_in_quality_check_becomes_ready_only_through_a_passed_check(selle
         unit_transition(unit=unit, actor=SYSTEM, to=S.READY)
 
     assert refused.value.extra["allowed"] == ["in_repair", "parts", "recycled"]
+    assert refused.value.message.endswith(
+        "It can move to: In repair, Parts, Recycled. A unit becomes ready to list through a passed quality check."
+    )
 
 
 def test_a_ready_unit_is_listed_only_through_the_listing_step(seller_org):
@@ -77,6 +84,20 @@ def test_a_ready_unit_is_listed_only_through_the_listing_step(seller_org):
         unit_transition(unit=unit, actor=SYSTEM, to=S.LISTED)
 
     assert refused.value.extra["allowed"] == ["in_repair", "parts", "recycled"]
+    assert refused.value.message.endswith("A ready unit is listed through the listing step.")
+
+
+def test_a_final_unit_moves_no_further(seller_org):
+    unit = unit_transition(unit=received_unit(seller_org), actor=SYSTEM, to=S.RECYCLED)
+
+    with pytest.raises(ApplicationError) as refused:
+        unit_transition(unit=unit, actor=SYSTEM, to=S.DIAGNOSED)
+
+    assert refused.value.extra["allowed"] == []
+    assert (
+        refused.value.message
+        == "A unit in Recycled cannot move to Diagnosed. It has left the workshop: it moves no further."
+    )
 
 
 def test_every_move_is_audited_with_its_note(seller_org):

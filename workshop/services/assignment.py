@@ -2,7 +2,8 @@
 takes, and how many units a day), or by hand.
 
 The rule (`unit_assign_by_rules`): among the seller's active technicians that take the unit's category
-(one with no category takes them all), those with room left today (units assigned to them since the
+(or its parent category: one who takes "Smartphones" takes its subcategories; one with no category takes
+them all), those with room left today (units assigned to them since the
 seller's local midnight below their capacity a day); the specialist of the category before a
 generalist, then the one with the fewest units in work, then the fewest assigned today, then the oldest.
 The chosen technician's row is locked while its day is counted, so two units assigned at once never
@@ -51,12 +52,13 @@ def unit_assign_by_rules(*, unit: Unit, actor: Actor, now: datetime | None = Non
     Runs in the caller's transaction (or its own)."""
     now = now or timezone.now()
     midnight = _local_midnight(unit, now)
-    category_id = unit.variant.product.category_id
+    category = unit.variant.product.category
+    category_ids = [category.pk] if category.parent_id is None else [category.pk, category.parent_id]
     candidates = (
         Technician.objects.filter(seller_id=unit.seller_id, active=True)
-        .filter(Q(categories__isnull=True) | Q(categories=category_id))
+        .filter(Q(categories__isnull=True) | Q(categories__in=category_ids))
         .annotate(
-            specialist=Count("categories", filter=Q(categories=category_id), distinct=True),
+            specialist=Count("categories", filter=Q(categories__in=category_ids), distinct=True),
             in_work=Count("units", filter=Q(units__status__in=IN_WORK), distinct=True),
             today=Count("units", filter=Q(units__assigned_at__gte=midnight), distinct=True),
         )

@@ -303,12 +303,47 @@ def unit_transition(*, unit: Unit, actor: Actor, to: str, note: str = "") -> Uni
     if to not in UnitStatus.values:
         raise _error(ErrorCode.VALIDATION, "to", _("Unknown status %(status)s.") % {"status": to})
     then = _withdraw_from_listing(actor) if to == UnitStatus.READY else None
-    with transaction.atomic():
-        moved = unit_move(unit, to=to, actor=actor, reason=note.strip()[:500], table=SELLER_MOVES, then=then)
-        if to not in ACTIVE:
-            Unit.objects.filter(pk=moved.pk).update(due_at=None)
-            moved.due_at = None
+    try:
+        with transaction.atomic():
+            moved = unit_move(unit, to=to, actor=actor, reason=note.strip()[:500], table=SELLER_MOVES, then=then)
+            if to not in ACTIVE:
+                Unit.objects.filter(pk=moved.pk).update(due_at=None)
+                moved.due_at = None
+    except ApplicationError as error:
+        current = (error.extra or {}).get("from")
+        if (
+            error.code is ErrorCode.INVALID_TRANSITION
+            and current in SELLER_MOVES
+            and (error.extra or {}).get("allowed") == sorted(SELLER_MOVES[current])
+        ):
+            raise ApplicationError(
+                error.code, refused_move_message(current, to), errors=error.errors, extra=error.extra
+            ) from None
+        raise
     return moved
+
+
+def refused_move_message(current: str, to: str) -> str:
+    """A move the table refuses, in words: where the unit is, what it may do instead (the 409's message;
+    the problem's `allowed` names the same moves as codes)."""
+    allowed = [str(UnitStatus(status).label) for status in sorted(SELLER_MOVES.get(current, frozenset()))]
+    message = _("A unit in %(status)s cannot move to %(to)s.") % {
+        "status": UnitStatus(current).label,
+        "to": UnitStatus(to).label,
+    }
+    if allowed:
+        message += " " + _("It can move to: %(moves)s.") % {"moves": ", ".join(allowed)}
+    else:
+        message += " " + _("It has left the workshop: it moves no further.")
+    hints = {
+        UnitStatus.READY: _("A unit becomes ready to list through a passed quality check."),
+        UnitStatus.LISTED: _("A ready unit is listed through the listing step."),
+        UnitStatus.SOLD: _("A listed unit is sold when its order ships."),
+    }
+    hint = hints.get(UnitStatus(to))
+    if hint and (current, to) in {(s, t) for s, moves in TRANSITIONS.items() for t in moves}:
+        message += " " + hint
+    return message
 
 
 # --- the import ----------------------------------------------------------------------------------------
