@@ -25,6 +25,7 @@ from marketplace.models import Market, Organisation, User
 from marketplace.seed import DEMO_PASSWORD
 from orders.models import BlockedDevice, LedgerEntry, Order, OrderLine, Payment, SellerOrder, SellerPayoutAccount
 from orders.services.checkout import Contact, PlacementLine, order_place
+from orders.services.disputes import stripe_dispute_created
 from orders.services.fulfilment import (
     seller_order_accept,
     seller_order_cancel,
@@ -33,7 +34,7 @@ from orders.services.fulfilment import (
     seller_order_ship,
 )
 from orders.services.payment import order_expire, order_mark_paid, test_payment_settle
-from orders.states import CancelledBy
+from orders.states import CancelledBy, SellerOrderStatus
 
 Log = Callable[[str], None]
 DEMO_SHOPPERS = [("shopper@encore.test", "Chloé Shopper")] + [
@@ -129,9 +130,20 @@ def _seed_demo_orders(log: Log) -> None:
     if Order.objects.filter(buyer__in=shoppers).exists():
         log("orders: demo orders already there")
         return
-    for seller in Organisation.objects.filter(pk__in={listing.seller_id for listing in listings}):
+    # Connected payout accounts (ready: test accounts, no money moves), but one seller left unconnected
+    # so its payouts page shows why nothing is paid.
+    sellers = list(Organisation.objects.filter(pk__in={listing.seller_id for listing in listings}).order_by("pk"))
+    for seller in sellers[:-1] if len(sellers) > 1 else sellers:
         SellerPayoutAccount.objects.get_or_create(
-            seller=seller, defaults={"stripe_account_id": f"acct_demo_{seller.pk}"}
+            seller=seller,
+            defaults={
+                "stripe_account_id": f"acct_demo_{seller.pk}",
+                "details_submitted": True,
+                "charges_enabled": True,
+                "payouts_enabled": True,
+                "is_test": True,
+                "synced_at": timezone.now(),
+            },
         )
     rng = random.Random(5)  # noqa: S311 - deterministic demo data
     actor = Actor.system("seed")
@@ -214,6 +226,31 @@ def _seed_demo_orders(log: Log) -> None:
                     _backdate(order, age)
             count += 1
     log(f"orders: {count} demo orders for {len(shoppers)} shoppers in {time.perf_counter() - started:.1f}s")
+    _seed_demo_dispute(shoppers, log)
+
+
+def _seed_demo_dispute(shoppers: list[User], log: Log) -> None:
+    """A card dispute open on one delivered demo order: its seller's share held (order and payouts pages)."""
+    seller_order = (
+        SellerOrder.objects.filter(order__buyer__in=shoppers, status=SellerOrderStatus.DELIVERED)
+        .select_related("order__payment")
+        .order_by("pk")
+        .first()
+    )
+    if seller_order is None or not seller_order.order.payment.reference:
+        return
+    stripe_dispute_created(
+        dispute={
+            "id": "dp_demo_1",
+            "amount": seller_order.subtotal_amount,
+            "currency": seller_order.currency.lower(),
+            "payment_intent": seller_order.order.payment.reference,
+            "reason": "product_not_received",
+            "status": "needs_response",
+        },
+        actor=Actor.system("seed"),
+    )
+    log(f"orders: a card dispute open on order {seller_order.order.number}")
 
 
 def _seed_bench_lines(log: Log) -> None:
