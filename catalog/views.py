@@ -21,12 +21,12 @@ from catalog.filters import StorefrontFilter
 from catalog.impact import CONVENTION, GHG_PROTOCOL, sources
 from catalog.markets import MARKET_COOKIE, current_market, market_language, request_markets
 from catalog.models import Category, Listing
-from catalog.selectors.browse import FACETS, browse
+from catalog.selectors.browse import FACETS, browse, results_version
 from catalog.selectors.home import home_sections
 from catalog.selectors.product_page import product_get, product_page
 from catalog.selectors.reference import categories_tree, grades_all, markets_active
 from catalog.states import ListingStatus
-from catalog.versioning import catalog_version
+from catalog.versioning import catalog_version, scope_version
 from marketplace.landing import safe_next_url
 from marketplace.models import Organisation, OrganisationKind
 from marketplace.requests import EncoreRequest, request_memo
@@ -34,9 +34,36 @@ from marketplace.requests import EncoreRequest, request_memo
 FACET_LABELS = ("brand", "series", "storage", "colour", "grade")
 
 
-def _version(request: EncoreRequest) -> int:
-    """The catalog version, read once per request (every cache key of the page uses it)."""
+def _version(request: EncoreRequest) -> str:
+    """The global catalog version, read once per request (the navigation's categories key on it)."""
     return request_memo(request, "catalog_version", catalog_version)
+
+
+# What a page shows, as the version its caches key on (`catalog.versioning`): a product page its
+# product's offers in the market, a category or search page its categories' offers, the home page the
+# market's. A price change of one product leaves the other products' and categories' pages cached.
+PageScope = Callable[..., str]
+
+
+def _product_scope(request: EncoreRequest, market: str, slug: str) -> str:
+    return scope_version(market=market, product=slug)
+
+
+def _category_scope(request: EncoreRequest, market: str, slug: str) -> str:
+    return results_version(market=market, category_slug=slug, query="")
+
+
+def _search_scope(request: EncoreRequest, market: str) -> str:
+    return results_version(market=market, category_slug=None, query=request.GET.get("q", "")[:200])
+
+
+def _market_scope(request: EncoreRequest, market: str) -> str:
+    return scope_version(market=market)
+
+
+def _page_version(request: EncoreRequest) -> str:
+    """The version of the page being served (set by `anonymous_page_cache`), the global one by default."""
+    return request_memo(request, "page_version", lambda: _version(request))
 
 
 def _base_context(request: EncoreRequest) -> dict[str, object]:
@@ -64,21 +91,27 @@ def _render(request: EncoreRequest, template: str, context: dict[str, Any]) -> H
 # --- whole pages for visitors without a session --------------------------------------------------
 # A visitor with no session cookie is anonymous, has no cart and no flash message: the page is the same
 # for all of them but for the CSRF token. It is rendered once with a placeholder where the token goes,
-# cached per catalog version, language, market, path and query string, and served with the visitor's own
+# cached per version of what it shows, language, market, path and query string, and served with the visitor's own
 # token put in (a fresh mask of their secret, the CSRF cookie set as usual). Whatever else a storefront
 # page shows per visitor must depend on the session, so that such visitors take the uncached path.
 CSRF_PLACEHOLDER = "encore-csrf-token-placeholder"
 MESSAGES_COOKIE = "messages"
 
 
-def anonymous_page_cache(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def anonymous_page_cache(
+    name: str, scope: PageScope
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: EncoreRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            market_code = current_market(request).code
+            # The page's version, read once: the whole page's key and its fragments' keys use it.
+            version = scope(request, market_code, *args, **kwargs)
+            request_memo(request, "page_version", lambda: version)
             cookies = request.COOKIES
             if request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
                 return view(request, *args, **kwargs)
-            key = _fragment_key(request, f"page:{name}", current_market(request).code)
+            key = _fragment_key(request, f"page:{name}", market_code)
             page = cache.get(key)
             if page is None:
                 request_memo(request, "page_cache", lambda: True)  # this response is the cached page's source
@@ -97,7 +130,7 @@ def anonymous_page_cache(name: str) -> Callable[[Callable[..., HttpResponse]], C
     return decorator
 
 
-@anonymous_page_cache("home")
+@anonymous_page_cache("home", _market_scope)
 def home(request: EncoreRequest) -> HttpResponse:
     market = current_market(request)
     context = _base_context(request)
@@ -107,11 +140,11 @@ def home(request: EncoreRequest) -> HttpResponse:
 
 # --- cached fragments ----------------------------------------------------------------------------
 # The costly part of a browse or product page (queries, and rendering hundreds of facet values and offer
-# rows) is rendered once per catalog version and cached as HTML; the layout around it (search box, market
-# switch, account links) is rendered per request. A fragment holds nothing per visitor: no user, and a
-# placeholder for the CSRF token (see `_respond`). Its key is everything it depends on: the catalog version
-# (bumped on commit by every catalog write), the language, the market (query string or cookie), the path,
-# the query string and whether htmx asked for it.
+# rows) is rendered once per version of what it shows and cached as HTML; the layout around it (search
+# box, market switch, account links) is rendered per request. A fragment holds nothing per visitor: no
+# user, and a placeholder for the CSRF token (see `_respond`). Its key is everything it depends on: the
+# page's version (`_page_version`: replaced on commit by the writes that change what it shows), the
+# language, the market (query string or cookie), the path, the query string and whether htmx asked for it.
 FRAGMENT_TIMEOUT = 600
 
 
@@ -120,7 +153,7 @@ def _fragment_key(request: EncoreRequest, name: str, market_code: str) -> str:
     details = getattr(request, "htmx", None)
     htmx = ("boosted" if details.boosted else "partial") if details else "full"
     parts = repr((request.path, query, htmx, market_code, get_language()))
-    return f"catalog:fragment:{name}:{_version(request)}:{hashlib.sha256(parts.encode()).hexdigest()}"
+    return f"catalog:fragment:{name}:{_page_version(request)}:{hashlib.sha256(parts.encode()).hexdigest()}"
 
 
 def _cached_fragment(key: str, build: Callable[[], dict[str, str]]) -> dict[str, str]:
@@ -185,7 +218,7 @@ def _results(request: EncoreRequest, *, category: Category | None, template: str
     return _render(request, template, context)
 
 
-@anonymous_page_cache("category")
+@anonymous_page_cache("category", _category_scope)
 def category_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     category = next((c for c in categories_tree(version=_version(request)) if c.slug == slug), None)
     if category is None:
@@ -193,12 +226,12 @@ def category_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     return _results(request, category=category, template="catalog/category.html")
 
 
-@anonymous_page_cache("search")
+@anonymous_page_cache("search", _search_scope)
 def search(request: EncoreRequest) -> HttpResponse:
     return _results(request, category=None, template="catalog/search.html")
 
 
-@anonymous_page_cache("product")
+@anonymous_page_cache("product", _product_scope)
 def product_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     market = current_market(request)
     try:

@@ -27,7 +27,7 @@ from catalog.models import Category, Grade, Listing, Product
 from catalog.selectors.buy_box import buy_boxes, seller_scores_of
 from catalog.selectors.product_page import ProductPage, product_page
 from catalog.selectors.reference import markets_active
-from catalog.versioning import catalog_version
+from catalog.versioning import ANY_MARKET, scope_version
 from marketplace.api.pagination import CursorPagination
 from marketplace.models import Market, Scope
 
@@ -89,10 +89,12 @@ class ProductList(CatalogReadMixin, generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if request.query_params.get("ordering") in ("price", "-price") and not request.query_params.get("market"):
             raise exceptions.ValidationError({"ordering": ["Ordering by price needs ?market=."]})
-        # Public data, the same for every caller: cached per catalog version (bumped on commit by every
-        # write that changes what is listed), keyed by the absolute URL (the `next` link is absolute).
+        # Public data, the same for every caller: cached per version of the market's offers (replaced on
+        # commit by every write that changes what is listed), keyed by the absolute URL (the `next` link is
+        # absolute).
         url_hash = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"catalog:api:products:{catalog_version()}:{url_hash}"
+        version = scope_version(market=request.query_params.get("market") or ANY_MARKET)
+        key = f"catalog:api:products:{version}:{url_hash}"
         data = cache.get(key)
         if data is not None:
             return Response(data)

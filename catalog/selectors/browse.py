@@ -1,15 +1,19 @@
 """Category and search pages: visible offers of a market, filtered, with counts per filter value, sorted and paged.
 
-Results are cached per catalog version and language.
+Results are cached per language and version of what they show: the category's offers in the market, or
+for a search the offers of the categories its products belong to (`results_version`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.postgres.search import SearchRank, SearchVector
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, F, Max, Min, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
@@ -18,8 +22,15 @@ from catalog.i18n import colour_display
 from catalog.models import Category, Listing, Product
 from catalog.ratings import PRIOR_SCORE_MILLI
 from catalog.selectors.reference import category_and_descendant_ids, grades_all
-from catalog.selectors.search import ParsedQuery, parse_query, products_matching, search_suggestions, tsquery
-from catalog.versioning import catalog_version
+from catalog.selectors.search import (
+    ParsedQuery,
+    parse_query,
+    products_matching,
+    search_category_slugs,
+    search_suggestions,
+    tsquery,
+)
+from catalog.versioning import scope_version
 from marketplace.models import Market
 from marketplace.money import Money
 
@@ -153,22 +164,86 @@ def _visible_listings(
     return listings
 
 
+def results_version(*, market: str, category_slug: str | None, query: str) -> str:
+    """The version a category or search page of `market` keys on: its category's offers (the category's
+    version, which changes with its descendants' offers too), else the categories the query's products
+    belong to, else (no query, or a storage size only) the whole market's offers."""
+    if category_slug is not None:
+        return scope_version(market=market, categories=[category_slug])
+    slugs = search_category_slugs(query) if query.strip() else None
+    return scope_version(market=market, categories=slugs or ())
+
+
 def browse(filters: BrowseFilters) -> BrowseResult:
     """Products of a market (category and/or search), filtered, with counts per filter value and a sort.
 
     Each facet counts products over the other filters (selecting a brand still shows the other brands'
     counts). The query count is fixed: one per facet, one for the total, one for the page, one for its
     products, whatever the number of rows (a search is parsed and resolved once, not once per facet);
-    the result is cached per catalog version and language.
+    the result is cached per language and `results_version`.
     """
     # The facet labels (grade and colour names) are translated: the language is part of the key.
-    key = f"catalog:browse:{catalog_version()}:{get_language()}:{filters.cache_key()}"
+    version = results_version(
+        market=filters.market.code,
+        category_slug=filters.category.slug if filters.category else None,
+        query=filters.query,
+    )
+    key = f"catalog:browse:{version}:{get_language()}:{filters.cache_key()}"
     cached: BrowseResult | None = cache.get(key)
     if cached is not None:
         return cached
     result = _browse(filters)
     cache.set(key, result, 600)
     return result
+
+
+def _selected(filters: BrowseFilters, name: str) -> bool:
+    chosen: dict[str, list[Any]] = {
+        "brand": filters.brand,
+        "series": filters.series,
+        "storage": filters.storage,
+        "colour": filters.colour,
+        "grade": filters.grade,
+    }
+    return bool(chosen[name])
+
+
+def _shared_counts(
+    listings: QuerySet[Listing], names: list[str]
+) -> tuple[dict[str, list[tuple[Any, int]]], dict[str, Any]]:
+    """Products per value of each facet in `names`, and the products, lowest and highest price of all of
+    `listings`, in one query: `GROUP BY GROUPING SETS ((brand), (series), ..., ())` over one scan of the
+    offers (five separate counts were two thirds of an uncached category page). Each facet's values
+    come in the database's order (each grouping set's rows sorted on its column, the others being NULL)."""
+    columns = {name: f"facet_{name}" for name in names}
+    offers = listings.order_by().values(
+        product=F("variant__product_id"), price=F("price_amount"), **{columns[n]: F(FACETS[n]) for n in names}
+    )
+    counts: dict[str, list[tuple[Any, int]]] = {name: [] for name in names}
+    summary: dict[str, Any] = {"total": 0, "low": None, "high": None}
+    try:
+        sql, params = offers.query.get_compiler(using=offers.db).as_sql()
+    except EmptyResultSet:  # a search that matches no product: nothing to count
+        return counts, summary
+    groupings = "".join(f", GROUPING({column})" for column in columns.values())
+    sets = "".join(f"({column}), " for column in columns.values())
+    select = "".join(f"{column}, " for column in columns.values())
+    query = (
+        f"SELECT {select}COUNT(DISTINCT product), MIN(price), MAX(price){groupings} "  # noqa: S608 - names are ours
+        f"FROM ({sql}) AS offers GROUP BY GROUPING SETS ({sets}()) ORDER BY {select}1"
+    )
+    with connections[offers.db].cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    width = len(names)
+    for row in rows:
+        values, (products, low, high), grouped = row[:width], row[width : width + 3], row[width + 3 :]
+        inside = [name for name, flag in zip(names, grouped, strict=True) if flag == 0]
+        if inside:
+            counts[inside[0]].append((values[names.index(inside[0])], products))
+        else:
+            summary = {"total": products, "low": low, "high": high}
+    return counts, summary
 
 
 def _browse(filters: BrowseFilters) -> BrowseResult:
@@ -179,36 +254,41 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
     if listings is None:
         return BrowseResult([], 0, {}, None, parsed, search_suggestions(filters.query), 1, 1)
     facets: dict[str, list[tuple[str, str, int]]] = {}
+    # A facet with no value selected counts over the page's own offers: all of those, the total and the
+    # price range come from one scan (`_shared_counts`); a facet with a selection counts over the other
+    # filters only (selecting a brand still shows the other brands' counts), one query each.
+    shared, summary = _shared_counts(listings, [name for name in FACETS if not _selected(filters, name)])
     for name, path in FACETS.items():
-        facet_listings = _visible_listings(filters, search, exclude_facet=name)
-        if facet_listings is None:
-            continue
-        rows = (
-            facet_listings.values(path)
-            .annotate(products=Count("variant__product_id", distinct=True))
-            .order_by(path)
-            .values_list(path, "products")
-        )
+        value_counts: list[tuple[Any, int]]
+        if name in shared:
+            value_counts = shared[name]
+        else:
+            facet_listings = _visible_listings(filters, search, exclude_facet=name)
+            if facet_listings is None:
+                continue
+            value_counts = list(
+                facet_listings.values(path)
+                .annotate(products=Count("variant__product_id", distinct=True))
+                .order_by(path)
+                .values_list(path, "products")
+            )
         values = []
-        for value, count in rows:
+        for value, count in value_counts:
             if value in (None, ""):
                 continue
             if name == "storage":
                 label = f"{value // 1024} TB" if value >= 1024 and value % 1024 == 0 else f"{value} GB"
             elif name == "grade":
                 label = grade_names.get(value, value)
-            else:
             elif name == "colour":
                 label = colour_display(value)
+            else:
                 label = str(value)
             values.append((str(value), label, count))
         if name == "grade":
             order = [g.code for g in grades_all()]
             values.sort(key=lambda item: order.index(item[0]) if item[0] in order else 99)
         facets[name] = values
-    summary = listings.aggregate(
-        total=Count("variant__product_id", distinct=True), low=Min("price_amount"), high=Max("price_amount")
-    )
     total = summary["total"] or 0
     currency = filters.market.currency
     price_range = (

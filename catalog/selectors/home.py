@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from catalog.models import OfferSummary
 from catalog.selectors.browse import ProductCard
-from catalog.versioning import catalog_version
+from catalog.versioning import scope_version
 from marketplace.models import Market
 from marketplace.money import Money
 
@@ -16,7 +16,7 @@ def home_sections(*, market: Market, limit: int = 8) -> dict[str, list[ProductCa
 
     Read from the offer summary (one query), not from the listings.
     """
-    key = f"catalog:home:{catalog_version()}:{market.code}"
+    key = f"catalog:home:{scope_version(market=market.code)}:{market.code}"
     cached: dict[str, list[ProductCard]] | None = cache.get(key)
     if cached is not None:
         return cached

@@ -27,7 +27,7 @@ def grades_all() -> list[Grade]:
     return grades
 
 
-def categories_tree(*, version: int | None = None) -> list[Category]:
+def categories_tree(*, version: str | None = None) -> list[Category]:
     """Top-level categories (children prefetched), ordered; cached per catalog version (pass it if known)."""
     key = f"catalog:categories:{catalog_version() if version is None else version}"
     categories: list[Category] | None = cache.get(key)

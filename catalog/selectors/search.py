@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -106,6 +107,25 @@ def products_matching(parsed: ParsedQuery) -> QuerySet[Product] | None:
     return Product.objects.annotate(similarity=TrigramWordSimilarity(text, "search_document")).filter(
         similarity__gte=0.5
     )
+
+
+def search_category_slugs(query: str) -> list[str] | None:
+    """The categories of the products `query` matches: a search page shows offers of these only, so it
+    keys on their versions (`catalog.versioning.scope_version`). None when the query names no product
+    (empty, or a storage size only: the page shows the whole market). Cached per catalog version."""
+    text = normalise_text(query)
+    if not text:
+        return None
+    key = f"catalog:search-categories:{catalog_version()}:{hashlib.sha256(text.encode()).hexdigest()}"
+    cached: dict[str, list[str] | None] | None = cache.get(key)
+    if cached is None:
+        matching = products_matching(parse_query(query))
+        slugs = None
+        if matching is not None:
+            slugs = sorted(set(matching.order_by().values_list("category__slug", flat=True).distinct()))
+        cached = {"slugs": slugs}
+        cache.set(key, cached, 3600)
+    return cached["slugs"]
 
 
 def search_suggestions(query: str, *, limit: int = 5) -> list[Product]:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Grade, Listing, Variant
 from catalog.services.standing import seller_assert_may_sell
 from catalog.states import SELLER_SETTABLE, TRANSITIONS, ListingStatus
-from catalog.versioning import catalog_changed
+from catalog.versioning import listings_changed
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit, emit_many
@@ -164,7 +164,7 @@ def listing_create(
         _check_rules(listing)
         _save(listing)
         audit_record(obj=listing, actor=actor, from_status="", to_status=status, reason="created", organisation=seller)
-        catalog_changed()
+        listings_changed([listing.pk])
     return listing
 
 
@@ -198,7 +198,7 @@ def listing_update(*, listing: Listing, actor: Actor, **changes: Any) -> Listing
             _check_rules(locked)
             locked.updated_at = timezone.now()
             _save(locked, update_fields=[*update_fields, "updated_at"])
-            catalog_changed()
+            listings_changed([locked.pk])
         if status is not None and status != locked.status:
             locked = _seller_status_change(locked, status=status, actor=actor)
     for name in [*changes, "status", "updated_at", "battery_floor"]:
@@ -247,7 +247,7 @@ def _move(listing: Listing, *, to: str, actor: Actor, reason: str, allowed_from:
         )
         if to == ListingStatus.PAUSED:
             emit(EventType.LISTING_PAUSED, listing_event_data(updated, reason=reason), listing.seller)
-        catalog_changed()
+        listings_changed([listing.pk])
     return updated
 
 
@@ -307,7 +307,7 @@ def _bulk_move(
                 organisation_field="seller",
             )
         if moved:
-            catalog_changed()
+            listings_changed(moved)
     return sorted(moved)
 
 
@@ -354,7 +354,7 @@ def listings_pause_by_platform_many(*, seller_ids: Collection[int], actor: Actor
             organisation_field="seller",
         )
         if moved:
-            catalog_changed()
+            listings_changed(moved)
             emit_many(
                 EventType.LISTING_PAUSED,
                 [

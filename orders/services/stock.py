@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from catalog.models import Listing
 from catalog.states import ListingStatus
-from catalog.versioning import catalog_changed
+from catalog.versioning import listings_changed
 from marketplace.errors import ApplicationError, ErrorCode
 from orders.models import Order, OrderLine, SellerOrder
 
@@ -38,7 +38,7 @@ def stock_take(*, listings: Sequence[Listing], quantities: Mapping[int, int]) ->
     the commit. Side effect: the storefront cache is dropped after commit when an offer sold out.
     """
     now = timezone.now()
-    sold_out = False
+    sold_out: list[int] = []
     for listing in sorted(listings, key=lambda item: item.pk):
         quantity = quantities[listing.pk]
         changed = Listing.objects.filter(
@@ -55,9 +55,9 @@ def stock_take(*, listings: Sequence[Listing], quantities: Mapping[int, int]) ->
             raise ApplicationError(
                 code, UNAVAILABLE_MESSAGES[code], errors=[{"field": f"listing:{listing.pk}", "message": message}]
             )
-        sold_out = sold_out or listing.stock <= quantity
-    if sold_out:
-        catalog_changed()  # an offer may have left the storefront
+        if listing.stock <= quantity:
+            sold_out.append(listing.pk)
+    listings_changed(sold_out)  # an offer may have left the storefront
 
 
 def stock_release(*, order: Order) -> None:
@@ -84,5 +84,4 @@ def _give_back(lines: QuerySet[OrderLine]) -> None:
         quantities[listing_id] += quantity
     for listing_id in sorted(quantities):
         Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantities[listing_id])
-    if quantities:
-        catalog_changed()
+    listings_changed(quantities)

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Listing
 from catalog.services.listings import listing_update
@@ -12,7 +14,7 @@ from catalog.versioning import catalog_changed
 from catalog.views import CSRF_PLACEHOLDER
 from marketplace.actors import Actor
 from sellers.services.lifecycle import seller_reinstate, seller_suspend
-from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
+from tests.factories.catalog import CategoryFactory, ProductFactory, VariantFactory, make_listing
 from tests.factories.sellers import SellerFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +100,7 @@ def test_the_htmx_request_gets_the_results_fragment_only(client, offer):
     ).content.decode()
 
     assert "<html" in full
-    assert partial.startswith('<div id="browse"')
+    assert partial.startswith('<div id="browse-results"')  # the results only: the filter panel stays
     assert "iPhone 13" in partial
     assert "<html" in boosted  # a boosted navigation wants the whole page: its own cache entry
 
@@ -160,3 +162,88 @@ def test_a_visitor_with_a_session_gets_their_own_page_and_token(offer, shopper):
     assert "Renew Labs" in page
     assert CSRF_PLACEHOLDER not in page + again
     assert client.post("/market/", {"market": "de", "csrfmiddlewaretoken": csrf_value(again)}).status_code == 302
+
+
+# --- invalidation as fine as the change ------------------------------------------------------------
+@pytest.fixture
+def two_categories():
+    """Product A and B (smartphones) and C (laptops), one offer each in France."""
+    seller = SellerFactory(organisation__name="Renew Labs").organisation
+    laptops = CategoryFactory(slug="laptops", name="Laptops")
+    listings = {}
+    for key, slug, category in (("a", "phone-a", None), ("b", "phone-b", None), ("c", "laptop-c", laptops)):
+        extra = {"category": category} if category else {}
+        product = ProductFactory(name=f"Model {key.upper()}", slug=slug, series=f"Series {key}", **extra)
+        listings[key] = make_listing(
+            seller=seller, variant=VariantFactory(product=product), price_amount=41900, sku=f"FINE-{key}"
+        )
+    return listings
+
+
+FINE_URLS = {
+    "a": "/p/phone-a/?market=fr",
+    "b": "/p/phone-b/?market=fr",
+    "phones": "/c/smartphones/?market=fr",
+    "laptops": "/c/laptops/?market=fr",
+    "laptop search": "/search/?q=laptop&market=fr",
+}
+
+
+@pytest.mark.parametrize("with_session", [False, True], ids=["anonymous page", "fragments"])
+def test_a_price_change_leaves_other_products_and_categories_cached(
+    client, two_categories, with_session, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    if with_session:
+        client.session.save()  # a session (a cart, a message): whole pages are not shared, their fragments are
+    for url in FINE_URLS.values():
+        assert client.get(url).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_update(listing=two_categories["a"], actor=ACTOR, price_amount=38900)
+
+    # What does not show product A stays cached: no query at all for a page without a session, and none
+    # on the offers with one (only the per-visitor layout's: session, cart).
+    for name in ("b", "laptops", "laptop search"):
+        if with_session:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(FINE_URLS[name])
+            assert not any("catalog_listing" in q["sql"] for q in queries.captured_queries), name
+        else:
+            with django_assert_num_queries(0):
+                assert client.get(FINE_URLS[name]).status_code == 200, name
+    # Where A shows, the new price shows at once: its page, its category, a search that finds it.
+    assert "€389.00" in client.get(FINE_URLS["a"]).content.decode()
+    assert "€389.00" in client.get(FINE_URLS["phones"]).content.decode()
+    assert "€389.00" in client.get("/search/?q=model+a&market=fr").content.decode()
+
+
+def test_a_stock_change_in_another_market_leaves_this_markets_pages_cached(
+    client, two_categories, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    seller = two_categories["a"].seller
+    british = make_listing(
+        seller=seller, variant=two_categories["a"].variant, market="gb", price_amount=35900, sku="FINE-GB"
+    )
+    for url in FINE_URLS.values():
+        client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_update(listing=british, actor=ACTOR, stock=0)
+
+    for url in FINE_URLS.values():
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200, url
+
+
+def test_a_sold_out_offer_leaves_its_pages_at_once(client, two_categories, django_capture_on_commit_callbacks):
+    from orders.services.stock import stock_take
+
+    listing = two_categories["a"]
+    assert "Model A" in client.get(FINE_URLS["phones"]).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        stock_take(listings=[listing], quantities={listing.pk: listing.stock})
+
+    assert "Model A" not in client.get(FINE_URLS["phones"]).content.decode()
+    assert "Model B" in client.get(FINE_URLS["phones"]).content.decode()
+    assert "Renew Labs" not in client.get(FINE_URLS["a"]).content.decode()
