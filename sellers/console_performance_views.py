@@ -27,6 +27,7 @@ from orders.states import SellerOrderStatus
 from sellers.forms import ScoreFormulaForm, TerminationForm
 from sellers.models import ScoreFormula, Seller
 from sellers.selectors.performance import score_formula_current, sellers_search
+from sellers.services.caps import seller_listing_cap_lift
 from sellers.services.formula import FORMULA_FIELDS, score_formula_publish
 from sellers.services.lifecycle import DECISIONS_BY_STATUS, TERMINATION_NOTICE, seller_terminate
 from sellers.services.performance import seller_score_now
@@ -165,6 +166,27 @@ def seller_measures(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Enter a whole percentage, a number of days and a date (YYYY-MM-DD)."))
     except ApplicationError as error:
         messages.error(request, "; ".join(e["message"] for e in error.errors) or error.message)
+    return redirect("console:seller", pk=seller.pk)
+
+
+@require_POST
+@success_manager_required
+def seller_cap_lift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Lift the listing cap kept on at a reinstatement before its date, with a reason."""
+    seller = get_object_or_404(Seller.objects.select_related("organisation"), pk=pk)
+    try:
+        seller = seller_listing_cap_lift(
+            seller=seller, actor=Actor.for_user(request.user), reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if seller.ladder_step == LadderStep.CAP:
+            messages.success(
+                request, _("Cap lifted; the seller's score still caps it until the score is back above the threshold.")
+            )
+        else:
+            messages.success(request, _("Listing cap lifted: the seller may publish new listings without a daily cap."))
     return redirect("console:seller", pk=seller.pk)
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sellers/<int:pk>/terminate/", console_performance_views.seller_terminate_confirm, name="seller_terminate"),
     path("sellers/<int:pk>/score/", console_performance_views.seller_score, name="seller_score"),
     path("sellers/<int:pk>/measures/", console_performance_views.seller_measures, name="seller_measures"),
+    path("sellers/<int:pk>/cap/lift/", console_performance_views.seller_cap_lift, name="seller_cap_lift"),
     path("scoring/run/", console_performance_views.sellers_score_all, name="score_all"),
     path("score-formula/", console_performance_views.score_formula, name="score_formula"),
     path("audits/", audit_views.audit_list, name="audits"),

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from marketplace.models import Membership
 from orders.models import SellerOrder
 from sellers.models import PerformanceDay, ScoreFormula, Seller
 from sellers.scoring import (
@@ -196,15 +197,18 @@ def sellers_suspended_by_score() -> QuerySet[Seller]:
 
 
 def sellers_search(*, query: str = "", status: str = "", step: str = "") -> QuerySet[Seller]:
-    """Every seller, whatever its status, by name, slug, VAT id or contact e-mail (the console's search)."""
+    """Every seller, whatever its status, by name, slug, VAT id, contact e-mail or a member's login e-mail
+    (the console's search: a success manager often has only the address a seller wrote from)."""
     sellers = Seller.objects.select_related("organisation", "home_market")
     query = query.strip()
     if query:
+        member = Membership.objects.filter(organisation_id=OuterRef("organisation_id"), user__email__icontains=query)
         sellers = sellers.filter(
             Q(organisation__name__icontains=query)
             | Q(organisation__slug__icontains=query)
             | Q(vat_id__icontains=query.replace(" ", ""))
             | Q(contact_email__icontains=query)
+            | Exists(member)
         )
     if status in SellerStatus.values:
         sellers = sellers.filter(status=status)

@@ -15,13 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
+from marketplace.transitions import audit_record
 from sellers.models import Seller
 from sellers.selectors import (
     DailyCap,
@@ -30,7 +32,7 @@ from sellers.selectors import (
     next_slot_opens_at,
     seller_local_day,
 )
-from sellers.states import SELLING_STATUSES
+from sellers.states import SELLING_STATUSES, LadderStep
 
 
 def seller_assert_can_list(seller: Seller) -> None:
@@ -117,3 +119,33 @@ def listing_cap_take(*, seller: Seller, count: int = 1, at: datetime | None = No
             taken = cursor.fetchone()
     if taken is None:
         raise listing_cap_error(seller, daily_cap=daily_cap, count=count, at=at)
+
+
+def seller_listing_cap_lift(*, seller: Seller, actor: Actor, reason: str) -> Seller:
+    """Lift, before its date, the listing cap a success manager kept on at a reinstatement
+    (`listing_cap_until`), with a reason; audited under the seller (`ladder:cap` -> the step its
+    score puts it on). The ladder's own cap step (a score below the cap threshold) is not lifted
+    here: it follows the score and ends by itself when the score recovers.
+
+    Raises VALIDATION (no reason) or INVALID_TRANSITION (no cap kept on this seller).
+    """
+    reason = reason.strip()
+    if not reason:
+        message = _("Give the reason for this decision.")
+        raise ApplicationError(ErrorCode.VALIDATION, message, errors=[{"field": "reason", "message": message}])
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Seller.objects.select_for_update().select_related("organisation").get(pk=seller.pk)
+        if locked.listing_cap_until is None or locked.listing_cap_until <= now:
+            raise ApplicationError(ErrorCode.INVALID_TRANSITION, _("No listing cap is kept on this seller."))
+        Seller.objects.filter(pk=locked.pk).update(listing_cap_until=None, updated_at=now)
+        audit_record(
+            obj=locked,
+            actor=actor,
+            from_status=f"ladder:{LadderStep.CAP}",
+            to_status=f"ladder:{locked.ladder_step}",
+            reason=reason,
+            organisation=locked.organisation,
+        )
+    seller.refresh_from_db()
+    return seller

@@ -38,9 +38,10 @@ from marketplace.events import emit, emit_many
 from marketplace.models import EventType
 from marketplace.transitions import audit_record, bulk_transition, transition
 from sellers import notifications
-from sellers.models import Seller
+from sellers.models import PerformanceDay, Seller
+from sellers.scoring import defect_rate_exceeds, ladder_step
 from sellers.selectors import probation_ended_sellers, terminations_due_sellers
-from sellers.selectors.performance import score_formula_current
+from sellers.selectors.performance import counts_of, formula_of, score_formula_current
 from sellers.services.events import score_changed_emit, seller_status_event_data
 from sellers.services.standing import seller_standing_sync, seller_standings_sync_many
 from sellers.states import (
@@ -283,20 +284,38 @@ def sellers_suspend_by_score(
     return sorted(moved)
 
 
+def _step_once_reinstated(seller: Seller) -> str:
+    """The ladder step the seller's latest scored day gives it once active again, within its grace
+    period (the cap at most): its pages say where it stands before the next scoring run."""
+    row = PerformanceDay.objects.select_related("formula").filter(seller=seller).order_by("-day").first()
+    if row is None or row.score is None:
+        return LadderStep.NONE
+    formula = formula_of(row.formula)
+    return ladder_step(
+        score=row.score,
+        defect_rate_too_high=defect_rate_exceeds(counts_of(row), formula),
+        formula=formula,
+        status=SellerStatus.ACTIVE,
+        in_grace=True,
+        suspended_by_score=False,
+    )
+
+
 def seller_reinstate(*, seller: Seller, actor: Actor, reason: str, keep_cap: bool = False) -> Seller:
     """suspended -> active: resumes exactly the listings the platform paused.
 
     The ladder may not suspend the seller again for the formula's grace period (30 days; warnings and
-    the cap still apply); `keep_cap` keeps the daily listing cap on for that period whatever the
-    score. A notice of termination is withdrawn. Leaving the ladder's suspended step emits
-    `seller.score_changed`.
+    the cap still apply, so the step becomes the one its latest score gives within the grace period);
+    `keep_cap` keeps the daily listing cap on for that period whatever the score. A notice of
+    termination is withdrawn. Leaving the ladder's suspended step emits `seller.score_changed`.
     """
     now = timezone.now()
     grace = now + timedelta(days=score_formula_current().grace_days)
-    was_on_the_ladder = seller.ladder_step == LadderStep.SUSPENDED
+    step = _step_once_reinstated(seller)
+    step_moves = seller.ladder_step != step  # always when the ladder had suspended it
 
     def step_changed(locked: Seller) -> None:
-        if was_on_the_ladder:
+        if step_moves:
             score_changed_emit(locked)
 
     return _seller_transition(
@@ -305,7 +324,7 @@ def seller_reinstate(*, seller: Seller, actor: Actor, reason: str, keep_cap: boo
         actor=actor,
         reason=reason,
         extra_updates={
-            "ladder_step": LadderStep.NONE,
+            "ladder_step": step,
             "ladder_grace_until": grace,
             "listing_cap_until": grace if keep_cap else None,
             **NO_NOTICE,

@@ -140,7 +140,7 @@ def sellers_score(
         )
         outcomes.append(_Outcome(seller_id, seller_counts, result, step, old_score, old_step, status))
     outcomes.sort(key=lambda outcome: outcome.seller_id)
-    # The ladder's suspensions are lifecycle moves, one seller at a time (step 4); the rest is set-based.
+    # The ladder's suspensions are lifecycle moves under the sellers' row locks (step 4), after the rest.
     to_suspend = [o for o in outcomes if o.step == Step.SUSPENDED and o.status == SellerStatus.ACTIVE]
     suspending = {o.seller_id for o in to_suspend}
     run = ScoringRun(day=day, formula_version=formula.version)

@@ -53,6 +53,14 @@ def test_defects_pile_up_the_job_pauses_the_seller_the_manager_reinstates_it(pag
     page.goto(f"{live_server.url}/seller/listings/")
     assert "Your score of 100 gives you 5.3 % leeway" in page.content()
     page.screenshot(path=str(artifacts_dir / "performance-listings-buy-box.png"), full_page=True)
+    # On a desktop the table's buy-box column is in view: its live listing holds the buy box at 419.00
+    # against a neutral rival at 409.00, thanks to its score.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    row = page.locator("tr", has_text="LIVE-PIXEL")
+    assert "yours" in row.inner_text()
+    page.screenshot(path=str(artifacts_dir / "performance-listings-buy-box-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
 
     # 2. Defects pile up: 7 % is a warning, 9 % suspends (more than 8 % defects).
     for warranty in warranties[:7]:
@@ -108,5 +116,6 @@ def test_defects_pile_up_the_job_pauses_the_seller_the_manager_reinstates_it(pag
     page.screenshot(path=str(artifacts_dir / "performance-seller-reinstated.png"), full_page=True)
     page.goto(f"{live_server.url}/seller/performance/")
     assert "cannot suspend your account before" in page.content()
+    assert "Listing cap" in page.get_by_test_id("ladder-step").inner_text()  # its score 53, within the grace period
     page.screenshot(path=str(artifacts_dir / "performance-seller-grace.png"), full_page=True)
     assert Seller.objects.get(pk=seller.pk).status == "active"

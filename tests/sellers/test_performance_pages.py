@@ -194,6 +194,25 @@ def test_the_console_searches_every_seller(client, manager, django_assert_num_qu
         client.get("/console/sellers/?status=active")
 
 
+def test_the_console_finds_a_seller_by_a_members_login_and_shows_a_score_of_zero(client, manager):
+    seller = SellerFactory(
+        organisation__name="Zero Refurb", status=SellerStatus.SUSPENDED, score=0, ladder_step=LadderStep.SUSPENDED
+    )
+    MembershipFactory(organisation=seller.organisation, user=UserFactory(email="ops-desk@zero-refurb.test"))
+    SellerFactory(organisation__name="Other Refurb")
+    client.force_login(manager)
+
+    found = client.get("/console/sellers/?q=ops-desk@zero").content.decode()
+    queue = client.get("/console/").content.decode()
+
+    assert "Zero Refurb" in found
+    assert "Other Refurb" not in found
+    assert found.count("Zero Refurb") == 1  # one row, however many members match
+    row = found[found.index("Zero Refurb") :]
+    assert "<td>0</td>" in row[: row.index("</tr>")]
+    assert "<td>0</td>" in queue[queue.index("Zero Refurb") :]
+
+
 def test_the_review_page_shows_the_performance_and_what_is_behind_it(client, manager, django_assert_num_queries):
     seller = scored_seller(defects=9, history_days=5)
     client.force_login(manager)
@@ -239,9 +258,65 @@ def test_reinstating_from_the_console_can_keep_the_cap(client, manager):
     )
 
     seller.refresh_from_db()
-    assert (seller.status, seller.ladder_step) == (SellerStatus.ACTIVE, LadderStep.NONE)
+    assert (seller.status, seller.ladder_step) == (SellerStatus.ACTIVE, LadderStep.CAP)  # its score, in grace
     assert seller.listing_cap_until > timezone.now() + timedelta(days=29)
     assert Listing.objects.filter(seller=seller.organisation, status="paused_by_platform").count() == 0
+
+
+def test_a_kept_cap_is_lifted_early_with_a_reason_and_audited(client, manager):
+    from marketplace.models import AuditEvent
+
+    # Reinstated 20 days ago with the cap kept; its score has recovered since (no step).
+    seller = SellerFactory(listing_cap_until=timezone.now() + timedelta(days=10))
+    client.force_login(manager)
+    page = client.get(f"/console/sellers/{seller.pk}/").content.decode()
+    assert 'data-testid="cap-kept"' in page
+
+    refused = client.post(f"/console/sellers/{seller.pk}/cap/lift/", {"reason": "  "}, follow=True)
+    seller.refresh_from_db()
+    assert "Give the reason for this decision." in refused.content.decode()
+    assert seller.listing_cap_until is not None
+
+    lifted = client.post(
+        f"/console/sellers/{seller.pk}/cap/lift/", {"reason": "Audit passed on 3 June."}, follow=True
+    ).content.decode()
+    seller.refresh_from_db()
+    assert seller.listing_cap_until is None
+    assert "Listing cap lifted" in lifted
+    assert 'data-testid="cap-kept"' not in lifted
+    audit = AuditEvent.objects.filter(object_id=str(seller.pk), to_status="ladder:none").latest("pk")
+    assert (audit.from_status, audit.reason, audit.actor_user) == ("ladder:cap", "Audit passed on 3 June.", manager)
+    for n in range(7):  # no cap any more
+        make_listing(seller=seller.organisation, sku=f"FREE-{n}")
+
+    again = client.post(f"/console/sellers/{seller.pk}/cap/lift/", {"reason": "Twice"}, follow=True)
+    assert "No listing cap is kept on this seller." in again.content.decode()
+
+
+def test_lifting_a_kept_cap_says_when_the_score_still_caps(client, manager):
+    seller = scored_seller(defects=9)  # suspended by the score (53, 9 % defects)
+    client.force_login(manager)
+    client.post(
+        f"/console/sellers/{seller.pk}/decide/", {"decision": "reinstate", "reason": "New bench", "keep_cap": "on"}
+    )
+
+    lifted = client.post(f"/console/sellers/{seller.pk}/cap/lift/", {"reason": "Audit passed"}, follow=True)
+
+    seller.refresh_from_db()
+    assert (seller.listing_cap_until, seller.ladder_step) == (None, LadderStep.CAP)
+    assert "the seller&#x27;s score still caps it" in lifted.content.decode()
+
+
+def test_lifting_a_cap_is_for_success_managers_only(client):
+    seller = SellerFactory(listing_cap_until=timezone.now() + timedelta(days=10))
+    owner = MembershipFactory(organisation=seller.organisation).user
+    client.force_login(owner)
+
+    response = client.post(f"/console/sellers/{seller.pk}/cap/lift/", {"reason": "Please"})
+
+    assert response.status_code in (302, 403)
+    seller.refresh_from_db()
+    assert seller.listing_cap_until is not None
 
 
 def test_terminating_asks_for_confirmation_a_ground_and_a_statement(client, manager):

@@ -232,3 +232,36 @@ def test_the_api_neither_resumes_nor_publishes(key_client, suspended):
         assert response.json()["type"].endswith("/seller-not-selling")
 
     assert statuses(suspended) == {"MINE-PAUSED": "paused", "MINE-DRAFT": "draft"}
+
+
+@pytest.mark.parametrize("status", [SellerStatus.UNDER_REVIEW, SellerStatus.TERMINATED])
+def test_a_seller_under_review_or_terminated_neither_resumes_nor_publishes(client, key_client, status):
+    """The same one service guards every path whatever the reason the seller may not sell."""
+    from sellers.services.lifecycle import seller_start_review, seller_terminate
+
+    seller = SellerFactory(in_probation=True)
+    paused = make_listing(seller=seller.organisation, sku="MINE-PAUSED")
+    listing_pause(listing=paused, actor=SYSTEM)
+    draft = make_listing(seller=seller.organisation, sku="MINE-DRAFT", status="draft")
+    seller_start_review(seller=seller, actor=SYSTEM)
+    if status == SellerStatus.TERMINATED:
+        seller.refresh_from_db()
+        seller_terminate(seller=seller, actor=SYSTEM, reason="Counterfeit parts (tests).", ground="fraud")
+    seller.refresh_from_db()
+    assert seller.status == status
+    before = statuses(seller)
+    client.force_login(MembershipFactory(organisation=seller.organisation).user)
+    api = key_client(seller.organisation, ["listings:write"])
+
+    client.post(f"/seller/listings/{paused.pk}/status/", {"action": "resume"})
+    client.post("/seller/listings/bulk/", {"action": "publish", "ids": [draft.pk]})
+    data = {**form_data(draft.variant, sku=draft.sku), "grade": "excellent", "battery_health": 91}
+    form = client.post(f"/seller/listings/{draft.pk}/", data)
+    for listing in (paused, draft):
+        response = api.patch(f"/api/v1/seller/listings/{listing.pk}/", {"status": "active"}, format="json")
+        # Under review: the seller may not sell; terminated: its listings are deactivated for good.
+        assert response.status_code == (403 if status == SellerStatus.UNDER_REVIEW else 409)
+
+    assert "may not publish listings now" in form.content.decode() or form.status_code == 404
+    assert statuses(seller) == before
+    assert "active" not in before.values()
