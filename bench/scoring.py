@@ -118,9 +118,9 @@ def seed(*, sellers: int, lines: int) -> None:
         cursor.execute(
             """
             INSERT INTO orders_order (number, channel, buyer_id, partner_reference, market_id, currency, total_amount,
-                vat_amount, status, email, full_name, phone, address_line, postal_code, city, country,
-                created_at, updated_at, expires_at, paid_at, is_audit)
-            SELECT 'S' || lpad(g::text, 9, '0'), 'storefront', %s, '', 'fr', 'EUR', 40000, 6667, 'paid',
+                vat_amount, sales_tax_amount, state, status, email, full_name, phone, address_line, postal_code, city,
+                country, created_at, updated_at, expires_at, paid_at, is_audit)
+            SELECT 'S' || lpad(g::text, 9, '0'), 'storefront', %s, '', 'fr', 'EUR', 40000, 6667, 0, '', 'paid',
                 'bench-score-shopper@encore.test', 'Bench Shopper', '', '1 rue du Bench', '75001', 'Paris', 'fr',
                 paid, paid, paid + interval '30 minutes', paid, false
             FROM bench_order
