@@ -59,6 +59,7 @@ def test_defects_pile_up_the_job_pauses_the_seller_the_manager_reinstates_it(pag
     page.reload()
     row = page.locator("tr", has_text="LIVE-PIXEL")
     assert "yours" in row.inner_text()
+    assert "best offer €409.00" in row.inner_text()
     page.screenshot(path=str(artifacts_dir / "performance-listings-buy-box-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
 

@@ -157,6 +157,20 @@ def test_the_listing_table_and_form_say_what_wins_and_why(client):
     assert "You would win the buy box at €293.68 or less" in hint
 
 
+def test_a_listing_holding_the_buy_box_at_a_higher_price_shows_the_offer_it_beats(client):
+    seller = scored_seller(defects=0)  # 100: 5.3 % leeway
+    variant = VariantFactory()
+    make_listing(seller=seller.organisation, variant=variant, grade="good", price_amount=28500, sku="MINE")
+    make_listing(variant=variant, grade="good", price_amount=27900)  # a neutral rival, cheaper by 6.00
+
+    table = member_client(client, seller).get("/seller/listings/").content.decode()
+
+    row = table[table.index("MINE") :]
+    row = row[: row.index("</tr>")]
+    assert "yours" in row
+    assert "best offer €279.00" in row
+
+
 # --- the console --------------------------------------------------------------------------------------
 def test_the_console_queues_sellers_suspended_by_the_score_apart(client, manager):
     by_score = scored_seller(defects=9, organisation__name="Defects Galore")
