@@ -249,6 +249,9 @@ class ListingForm(forms.Form):
 
     def __init__(self, *args: Any, suggested: Grade | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The page's market picker chooses the market (the price suggestion and the currency follow it): the
+        # form carries it hidden, so the page never shows two market choices that could disagree.
+        self.fields["market"].widget = forms.HiddenInput()
         if suggested is not None:
             # The seller may list lower, never higher: only the suggested grade and those below it.
             self.fields["grade"].queryset = Grade.objects.filter(rank__gte=suggested.rank).order_by("rank")  # type: ignore[attr-defined]

@@ -10,7 +10,8 @@ on its board through trade-in's hook) and takes back a customer return (through 
 Some units are moved back in time after the services ran (as `orders/seed.py` does with orders): two
 are overdue, the listed ones took days from received to listed (the turnaround report), and parts were
 fitted over the last months (the parts chart). Deterministic and idempotent: a seller whose board has
-units is left alone.
+its demo units is left alone (units that arrived otherwise, e.g. a return in the after-sales demo, do
+not count).
 """
 
 from __future__ import annotations
@@ -87,7 +88,9 @@ def seed_after(*, scale: str, log: Log) -> None:
         seller = Organisation.objects.filter(slug=slug, kind="seller").first()
         if seller is None or not hasattr(seller, "seller"):
             continue
-        if Unit.objects.filter(seller=seller).exclude(source="tradein").exists():
+        # Its first demo unit's identifier says the board was built (units that arrived otherwise, e.g. a
+        # customer's return in the after-sales demo, do not).
+        if Unit.objects.filter(seller=seller, identifier=_imei(offset + 1)).exists():
             continue
         with transaction.atomic():
             count = _seed_workshop(seller, rate=rate, margin=margin, warranty=warranty, offset=offset)

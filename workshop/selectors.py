@@ -209,7 +209,7 @@ def unit_history(
     if audience is Audience.SHOPPER:
         own_units = list(units or [])
     else:
-        queryset = Unit.objects.filter(identifier=identifier).select_related(*UNIT_RELATED, "seller")
+        queryset = Unit.objects.filter(identifier=identifier).select_related(*UNIT_RELATED, "seller", "listing__grade")
         if audience is Audience.SELLER:
             queryset = scope(queryset, seller, field="seller")
         own_units = list(queryset.order_by("received_at", "pk"))
@@ -273,11 +273,14 @@ def unit_history(
         )
     for check in checks:
         grade = check.suggested_grade.display_name if check.suggested_grade else ""
+        failed_names = ", ".join(_(str(item.get("name") or item.get("code"))) for item in check.failed_items)
         summary = (
             _("All %(count)s checks passed") % {"count": len(check.results)}
             if check.passed
-            else _("%(failed)s of %(count)s checks failed")
-            % {"failed": len(check.failed_items), "count": len(check.results)}
+            else _("%(failed)s of %(count)s checks failed: %(items)s")
+            % {"failed": len(check.failed_items), "count": len(check.results), "items": failed_names}
+            if failed_names
+            else _("All %(count)s checks passed, but the findings allow no grade") % {"count": len(check.results)}
         )
         detail = [summary, _("battery %(health)s %%") % {"health": check.battery_health}]
         if grade:
@@ -378,7 +381,8 @@ def _platform_events(
                         kind="listed",
                         title=_("Listed (%(sku)s, %(market)s)")
                         % {"sku": listing.sku, "market": listing.market_id.upper()},
-                        detail=_("grade %(grade)s, %(price)s") % {"grade": listing.grade_id, "price": listing.price},
+                        detail=_("grade %(grade)s, %(price)s")
+                        % {"grade": listing.grade.display_name, "price": listing.price},
                         unit_id=unit.pk,
                     )
                 )

@@ -128,6 +128,11 @@ def test_the_sellers_history_reads_end_to_end_with_its_costs(sold_unit, seller_o
     assert repair.cost == Money(2490 + 2000, "EUR")  # the part + 20 min at 60.00/h
     assert next(e for e in history.events if e.kind == "received").cost == Money(20000, "EUR")
     assert unit.total_cost == Money(20000 + 2490 + 1000 + 2000 + 500, "EUR")
+    # What failed is named, and the listing's grade in words.
+    assert next(e for e in history.events if e.kind == "check_failed").detail.startswith(
+        "1 of 14 checks failed: Microphones · battery"
+    )
+    assert "grade Premium" in next(e for e in history.events if e.kind == "listed").detail
 
 
 def test_the_shopper_sees_the_checks_and_repairs_before_the_sale_not_the_costs(sold_unit):

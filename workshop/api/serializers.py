@@ -27,10 +27,13 @@ class WorkshopUnitSerializer(serializers.ModelSerializer):
     parts_cost = serializers.SerializerMethodField()
     labour_cost = serializers.SerializerMethodField()
     total_cost = serializers.SerializerMethodField()
-    suggested_grade = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    listing = serializers.PrimaryKeyRelatedField(read_only=True)
-    technician = serializers.PrimaryKeyRelatedField(read_only=True)
-    tradein = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    # Empty until the unit's first quality check, its listing, an assignment, for a unit not from trade-in.
+    screen = serializers.ChoiceField(choices=Cosmetic.choices, allow_blank=True, read_only=True)
+    body = serializers.ChoiceField(choices=Cosmetic.choices, allow_blank=True, read_only=True)
+    suggested_grade = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    listing = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    technician = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    tradein = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
     allowed_moves = serializers.SerializerMethodField()
 
