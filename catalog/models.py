@@ -366,6 +366,15 @@ class SellerStanding(models.Model):
     rating_count = models.PositiveIntegerField(_("ratings"), default=0)
     rating_sum = models.PositiveBigIntegerField(_("sum of the stars"), default=0)
     units_delivered = models.PositiveIntegerField(_("units delivered"), default=0)
+    # Business days the seller takes to hand a paid order to the carrier: the delivery estimate on its
+    # offers starts there (`catalog.delivery`). 1 is the ship-by rule every seller keeps (DOMAIN.md);
+    # 0 for a seller that ships the same business day. Set by platform staff (admin).
+    handling_days = models.PositiveSmallIntegerField(
+        _("handling time (business days)"),
+        default=1,
+        db_default=1,  # rows upserted in SQL (ratings, standings in bulk) get it too
+        help_text=_("0: ships the same business day; 1: the next business day (the ship-by rule)"),
+    )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
@@ -375,6 +384,7 @@ class SellerStanding(models.Model):
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__lte=100), name="seller_standing_score_0_100"
             ),
+            models.CheckConstraint(condition=Q(handling_days__lte=1), name="seller_standing_handling_within_ship_by"),
             models.CheckConstraint(
                 condition=Q(rating_sum__gte=F("rating_count")) & Q(rating_sum__lte=F("rating_count") * 5),
                 name="seller_standing_rating_1_to_5",
@@ -421,3 +431,61 @@ class ProductRating(models.Model):
     @property
     def rating_average(self) -> float | None:
         return self.rating_sum / self.rating_count if self.rating_count else None
+
+
+# --- pictures ---------------------------------------------------------------------------------------
+# Files go through Django's storage API (`default_storage`: local media, or an S3-compatible bucket
+# through django-storages when configured, see settings). Each picture keeps its original and
+# `renditions`: {"webp": {"320": name, ...}, "avif": {...}}, made by `catalog.services.images` at a few
+# widths for `srcset`. A product without a photo shows the drawing of its category in the variant's
+# colour (`catalog.illustrations`).
+class ProductImage(models.Model):
+    """A product model's photo, uploaded by platform staff (admin), optionally of one variant (colour)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
+    variant = models.ForeignKey(
+        Variant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="images",
+        verbose_name=_("variant"),
+        help_text=_("Leave empty for a photo of the model in any colour"),
+    )
+    image = models.FileField(_("photo"), upload_to="products/%Y/%m/", max_length=300)
+    alt_text = models.CharField(
+        _("alternative text"), max_length=200, help_text=_("What the photo shows, for people who cannot see it")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    width = models.PositiveIntegerField(_("width (px)"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height (px)"), default=0, editable=False)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        indexes: ClassVar = [models.Index(fields=("product", "position"), name="product_image_order")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class ListingPhoto(models.Model):
+    """A photo of the actual unit a seller offers, shown on the offer (checked by content, size-limited)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos", verbose_name=_("listing"))
+    image = models.FileField(_("photo"), upload_to="listings/%Y/%m/", max_length=300)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("photo of the unit")
+        verbose_name_plural = _("photos of the unit")
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of listing {self.listing_id}"

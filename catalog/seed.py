@@ -7,6 +7,7 @@ inserts: 2,000 product models x 10 variants and 100,000 listings from the 200 be
 
 from __future__ import annotations
 
+import io
 import random
 import time
 from collections.abc import Callable
@@ -15,9 +16,21 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from catalog import seed_data as data
-from catalog.models import Brand, Category, Connectivity, Grade, Listing, Product, Variant
+from catalog.models import (
+    Brand,
+    Category,
+    Connectivity,
+    Grade,
+    Listing,
+    Product,
+    ProductImage,
+    SellerStanding,
+    Variant,
+)
+from catalog.services.images import product_image_add
 from catalog.services.listings import listing_create
 from catalog.services.products import listings_bulk_load, product_search_document
 from catalog.versioning import catalog_changed
@@ -306,6 +319,54 @@ def seed(*, scale: str, log: Log) -> None:
     products = _seed_products(log)
     with transaction.atomic():
         _seed_demo_listings(products, log)
+    _seed_pictures(log)
     if scale == "bench":
         with transaction.atomic():
             _seed_bench(log)
+
+
+# --- pictures: a couple of uploaded photos made by Pillow at seed time (the other products show the
+# drawing of their category in their colour, which needs no data); one seller ships the same day.
+DEMO_PHOTOS = {
+    "iphone-13": ("#232a36", "iPhone 13 in Midnight, front and back"),
+    "macbook-air-13-inch-m1-2020": ("#c9ccd1", "MacBook Air (M1, 2020) in Silver, open"),
+}
+
+
+def _demo_photo(colour: str, kind: str) -> io.BytesIO:
+    """A studio-like picture: a soft background and the device's silhouette in its colour (Pillow)."""
+    image = Image.new("RGB", (1200, 900), "#eef0f3")
+    draw = ImageDraw.Draw(image)
+    for y in range(900):  # a soft vertical gradient
+        shade = 238 - y // 30
+        draw.line([(0, y), (1200, y)], fill=(shade, shade + 2, shade + 5))
+    if kind == "laptop":
+        draw.rounded_rectangle((300, 220, 900, 600), 24, fill=colour, outline="#1f2328", width=6)
+        draw.rounded_rectangle((330, 250, 870, 570), 10, fill="#20242b")
+        draw.polygon([(220, 620), (980, 620), (930, 680), (270, 680)], fill=colour, outline="#1f2328")
+    else:
+        for left in (380, 640):
+            draw.rounded_rectangle((left, 150, left + 200, 750), 40, fill=colour, outline="#1f2328", width=6)
+        draw.rounded_rectangle((395, 170, 565, 730), 24, fill="#20242b")
+        draw.rounded_rectangle((665, 180, 745, 300), 24, fill="#3a3f47")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    buffer.seek(0)
+    buffer.name = "demo.jpg"  # type: ignore[attr-defined]
+    return buffer
+
+
+def _seed_pictures(log: Log) -> None:
+    actor = Actor.system("demo data")
+    added = 0
+    for slug, (colour, alt) in DEMO_PHOTOS.items():
+        product = Product.objects.filter(slug=slug).select_related("category").first()
+        if product is None or ProductImage.objects.filter(product=product).exists():
+            continue
+        kind = "laptop" if product.category.slug == "laptops" else "phone"
+        product_image_add(product=product, upload=_demo_photo(colour, kind), alt_text=alt, actor=actor)
+        added += 1
+    fast = Organisation.objects.filter(slug__in=DEMO_SELLERS, kind=OrganisationKind.SELLER).order_by("slug").first()
+    if fast is not None:
+        SellerStanding.objects.filter(organisation=fast).update(handling_days=0)
+    log(f"catalog: {added} demo product photos (the others are drawn), one seller ships the same day")

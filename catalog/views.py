@@ -6,6 +6,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
@@ -252,13 +254,16 @@ def product_detail(request: EncoreRequest, slug: str) -> HttpResponse:
             "product": product,
             "grades": grades_all(),
             "selected_grade": grade,
+            "return_days": settings.ORDERS_RETURN_WINDOW_DAYS,
         }
         return {
             "title": gettext("%(name)s, refurbished") % {"name": product.name},
             "product_html": render_to_string("catalog/partials/product_body.html", fragment_context, request=request),
         }
 
-    fragment = _cached_fragment(_fragment_key(request, "product", market.code), build)
+    # The offers' delivery estimates count from today in the market: the day is part of the key.
+    today = timezone.now().astimezone(ZoneInfo(market.time_zone)).date().isoformat()
+    fragment = _cached_fragment(_fragment_key(request, f"product:{today}", market.code), build)
     context.update(fragment)
     return _render(request, "catalog/product.html", context)
 

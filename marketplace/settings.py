@@ -279,6 +279,24 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Public media (product photos and their renditions, photos of units on offers) in an S3-compatible bucket
+# (AWS S3, MinIO, Scaleway, OVH...) through django-storages when DJANGO_S3_BUCKET is set; local MEDIA_ROOT
+# otherwise. Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3 reads them itself).
+S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default="") or None,  # empty: AWS itself
+            "region_name": env("DJANGO_S3_REGION", default="") or None,
+            "custom_domain": env("DJANGO_S3_CUSTOM_DOMAIN", default="") or None,  # a CDN in front, if any
+            "default_acl": None,  # the bucket's policy decides (public read for these files)
+            "querystring_auth": False,  # public pictures: plain, cacheable URLs
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
 # Seller documents and other private files: never served by URL, only through access-checked views.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 SELLER_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024

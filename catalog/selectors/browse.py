@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from catalog.i18n import colour_display
 from catalog.models import Category, Listing, Product
 from catalog.ratings import PRIOR_SCORE_MILLI
+from catalog.selectors.pictures import with_picture
 from catalog.selectors.reference import category_and_descendant_ids, grades_all
 from catalog.selectors.search import (
     ParsedQuery,
@@ -316,7 +317,10 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
     else:
         grouped = grouped.order_by(*(SORTS[sort] or SORTS["rated"]))
     rows = list(grouped[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    products = Product.objects.select_related("brand", "category").in_bulk([row["product_id"] for row in rows])
+    # The picture (first photo, or the first variant's colour for the drawing) joins the same query.
+    products = with_picture(Product.objects.select_related("brand", "category")).in_bulk(
+        [row["product_id"] for row in rows]
+    )
     cards = [
         ProductCard(
             products[row["product_id"]],

@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from catalog.models import OfferSummary
 from catalog.selectors.browse import ProductCard
+from catalog.selectors.pictures import copy_picture, with_picture
 from catalog.versioning import scope_version
 from marketplace.models import Market
 from marketplace.money import Money
@@ -21,12 +22,14 @@ def home_sections(*, market: Market, limit: int = 8) -> dict[str, list[ProductCa
     if cached is not None:
         return cached
     summaries = (
-        OfferSummary.objects.filter(market=market)
+        with_picture(OfferSummary.objects.filter(market=market), product="product_id")
         .select_related("product__brand", "product__category")
         .order_by("-offers", "from_price_amount", "product_id")[:200]
     )
     cards = [
-        ProductCard(summary.product, Money(summary.from_price_amount, market.currency), summary.offers)
+        ProductCard(
+            copy_picture(summary, summary.product), Money(summary.from_price_amount, market.currency), summary.offers
+        )
         for summary in summaries
     ]
     best_sellers = cards[:limit]

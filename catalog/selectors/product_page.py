@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.models import Grade, Listing, Product, ProductRating, Variant
+from django.utils import timezone
+
+from catalog.delivery import DeliveryEstimate, delivery_estimate
+from catalog.models import MINIMUM_WARRANTY_MONTHS, Grade, Listing, Product, ProductRating, Variant
 from catalog.selectors.buy_box import buy_boxes, seller_scores_of
 from catalog.selectors.reference import grades_all
 from marketplace.models import Market
@@ -31,16 +34,27 @@ class ProductPage:
     launch_price: Money | None
     rating: ProductRating | None = None  # its units' rating, when it has one
 
+    @property
+    def warranty_months(self) -> int:
+        """The shortest warranty among the offers shown: every one has at least this (12 at the least)."""
+        return min((offer.warranty_months for offer in self.offers), default=MINIMUM_WARRANTY_MONTHS)
+
 
 def product_get(*, slug: str) -> Product | None:
-    """The product with its brand, category and rating (one query)."""
-    return Product.objects.select_related("brand", "category", "rating").filter(slug=slug).first()
+    """The product with its brand, category and rating (one query), and its photos (one more)."""
+    return (
+        Product.objects.select_related("brand", "category", "rating")
+        .prefetch_related("images")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def product_page(
     *, product: Product, market: Market, variant_id: int | None = None, grade: str | None = None
 ) -> ProductPage:
-    """Everything the product page shows, in three queries whatever the number of offers.
+    """Everything the product page shows, in four queries whatever the number of offers (the offers'
+    unit photos in one of them); each offer carries its delivery estimate (`listing.delivery`).
 
     The selected variant is `variant_id` if it belongs to the product, else the one with the cheapest
     visible offer, else the first. One row per grade: its lowest price and its buy-box offer.
@@ -50,8 +64,18 @@ def product_page(
         Listing.objects.visible()
         .filter(market=market, variant__product=product)
         .select_related("seller__catalog_standing")
+        .prefetch_related("photos")
         .order_by("price_amount", "id")
     )
+    # Each offer's delivery estimate: its seller's handling time, then the market's transit time.
+    now = timezone.now()
+    estimates: dict[int, DeliveryEstimate] = {}
+    for listing in listings:
+        standing = getattr(listing.seller, "catalog_standing", None)
+        handling = standing.handling_days if standing is not None else 1
+        if handling not in estimates:
+            estimates[handling] = delivery_estimate(market=market, handling_days=handling, now=now)
+        listing.delivery = estimates[handling]  # type: ignore[attr-defined]
     scores = seller_scores_of(listings)
     from_price: dict[int, Money] = {}
     for listing in listings:

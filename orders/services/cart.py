@@ -155,3 +155,51 @@ def carts_purge_abandoned(*, older_than_days: int = 30) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = Cart.objects.filter(user__isnull=True, created_at__lt=cutoff).delete()
     return deleted
+
+
+def cart_follow_market(*, cart: Cart, market_code: str) -> int:
+    """The shopper switched market: each line of another market becomes the same variant in the same grade
+    in this one (its cheapest visible offer), the quantity kept within stock and the price seen set to the
+    new one (the currency changed). A line with no such offer here stays as it is: the cart says why and
+    offers to remove it. Lines for an offer already in the cart add up. Returns the lines moved."""
+    with transaction.atomic():
+        lines = list(
+            CartLine.objects.select_for_update(of=("self",))
+            .filter(cart=cart)
+            .select_related("listing")
+            .order_by("added_at", "id")
+        )
+        away = [line for line in lines if line.listing.market_id != market_code]
+        if not away:
+            return 0
+        wanted = {(line.listing.variant_id, line.listing.grade_id) for line in away}
+        here: dict[tuple[int, str], Listing] = {}
+        candidates = (
+            Listing.objects.visible()
+            .filter(market_id=market_code, variant_id__in={variant for variant, _ in wanted})
+            .order_by("price_amount", "id")
+        )
+        for listing in candidates:
+            here.setdefault((listing.variant_id, listing.grade_id), listing)
+        present = {line.listing_id: line for line in lines if line.listing.market_id == market_code}
+        moved = 0
+        for line in away:
+            found = here.get((line.listing.variant_id, line.listing.grade_id))
+            if found is None:
+                continue
+            listing = found
+            limit = max(1, min(listing.stock, MAX_QUANTITY_PER_LINE))
+            if listing.pk in present:
+                kept = present[listing.pk]
+                kept.quantity = min(kept.quantity + line.quantity, limit)
+                kept.save(update_fields=["quantity"])
+                line.delete()
+            else:
+                line.listing = listing
+                line.quantity = min(line.quantity, limit)
+                line.seen_price_amount = listing.price_amount
+                line.currency = listing.currency
+                line.save(update_fields=["listing", "quantity", "seen_price_amount", "currency"])
+                present[listing.pk] = line
+            moved += 1
+        return moved

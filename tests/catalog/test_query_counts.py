@@ -20,10 +20,10 @@ PAGES = {
     "/c/smartphones/?market=fr": 8,
     "/c/smartphones/?market=fr&brand=apple&storage=128&sort=price": 10,
     "/search/?q=iphone&market=fr": 11,
-    "/p/iphone-13/?market=fr": 7,
+    "/p/iphone-13/?market=fr": 9,  # + the photos of the model, and of the units on offer
     "/api/v1/products/?market=fr": 2,
     "/api/v1/products/?market=fr&q=iphone": 4,
-    "/api/v1/products/iphone-13/?market=fr": 6,
+    "/api/v1/products/iphone-13/?market=fr": 7,  # + the photos of the units on offer
     "/api/v1/products/iphone-13/offers/?market=fr": 4,
     "/api/v1/categories/": 1,
     "/api/v1/grades/": 1,

@@ -1,0 +1,79 @@
+"""The storefront's finish in Chromium, at 1280 and 390 px: the product page's offers as cards on a phone
+(no horizontal scroll), trust badges and delivery estimates; several filters picked while the panel stays
+open, shown as chips; the cart's count in the header."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
+from tests.factories.sellers import SellerFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _catalog() -> str:
+    product = ProductFactory(name="iPhone 13", slug="iphone-13", series="iPhone 13")
+    sellers = [
+        SellerFactory(organisation__name=name).organisation for name in ("Renew Labs", "Phoenix Refurb", "Atelier Nord")
+    ]
+    for storage, colour in ((128, "Midnight"), (256, "Starlight")):
+        variant = VariantFactory(product=product, storage_gb=storage, colour=colour)
+        for n, seller in enumerate(sellers):
+            make_listing(
+                variant=variant, seller=seller, grade=("excellent", "good", "fair")[n], price_amount=40900 + 1000 * n
+            )
+    other = ProductFactory(name="iPhone 14", slug="iphone-14", series="iPhone 14")
+    make_listing(variant=VariantFactory(product=other, colour="Blue"), seller=sellers[0], sku="OTHER-1")
+    return product.slug
+
+
+def test_product_page_offers_fit_a_phone_and_filters_stay_open(page, live_server, artifacts_dir):
+    slug = _catalog()
+    base = live_server.url
+
+    # The product page on a phone: cards, no horizontal scroll, badges and a delivery estimate per offer.
+    page.goto(f"{base}/p/{slug}/?market=fr")
+    assert page.get_by_test_id("trust-badges").is_visible()
+    assert page.locator(".offer-card").count() >= 1
+    assert page.get_by_test_id("delivery-estimate").first.inner_text().strip()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    page.screenshot(path=str(artifacts_dir / "finish-product-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(artifacts_dir / "finish-product-1280.png"), full_page=True)
+
+    # Several filters in a row: htmx swaps the results, the panel stays open with its boxes.
+    page.goto(f"{base}/c/smartphones/?market=fr")
+    panel = page.locator("details.filter-panel")
+    with page.expect_response(lambda r: "/c/smartphones/" in r.url):
+        page.locator("input[name=colour][value='Midnight']").check()
+    page.wait_for_function("window.location.search.includes('colour=Midnight')")
+    assert panel.get_attribute("open") is not None
+    with page.expect_response(lambda r: "grade=good" in r.url):
+        page.locator("input[name=grade][value='good']").check()
+    page.wait_for_function("window.location.search.includes('grade=good')")
+    assert panel.get_attribute("open") is not None
+    assert page.locator("input[name=colour][value='Midnight']").is_checked()
+    chips = page.get_by_test_id("filter-chips")
+    assert chips.locator("a.chip").count() == 2
+    assert "1 product" in page.get_by_test_id("result-count").inner_text()
+    page.screenshot(path=str(artifacts_dir / "finish-filters-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts_dir / "finish-filters-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # A search with nothing: close queries and categories.
+    page.goto(f"{base}/search/?q=iphone+99&market=fr")
+    page.screenshot(path=str(artifacts_dir / "finish-no-results-390.png"), full_page=True)
+
+    # The cart's count in the header.
+    page.goto(f"{base}/p/{slug}/?market=fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to cart").first.click()
+    assert "1" in page.get_by_test_id("cart-count").inner_text()
+    page.goto(f"{base}/?market=fr")
+    assert "1" in page.get_by_test_id("cart-count").inner_text()
+    page.screenshot(path=str(artifacts_dir / "finish-home-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(artifacts_dir / "finish-home-1280.png"), full_page=True)
