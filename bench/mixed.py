@@ -19,8 +19,8 @@ Every response carries what it cost (a WSGI wrapper, bench-only: `application` b
 CPU time for the request (a sync worker serves one request at a time) and the CPU time its PostgreSQL
 backend spent meanwhile (`/proc/<pid>/schedstat`, nanoseconds; client, server and database run on
 this machine). A page counts as a cache hit when it ran no query on the listings or the offer summary.
-Prints per page type: requests, req/s, p50/p99 (ms, client side), CPU ms per request (app, PostgreSQL)
-and the cache hit rate; then the same per storefront checkout cycle and per partner API order.
+Prints per page type: requests, req/s, p50/p99 (ms, client side), CPU ms per request (app, PostgreSQL),
+the cache hit rate and the queries per request; then the same per storefront checkout cycle and per partner API order.
 
 Then, with no load (`--cold-rounds` times per page, the cache emptied before each, in-process): the CPU
 of an uncached category page, search, product page and API list.
@@ -75,11 +75,12 @@ def _wrap(app: Any) -> Any:
     from django.db import connection
 
     def application(environ: dict[str, Any], start_response: Any) -> Any:
-        hot = [0]
+        hot = [0, 0]  # queries on the listings or the offer summary, all queries
 
         def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
             if any(table in sql for table in HOT_TABLES):
                 hot[0] += 1
+            hot[1] += 1
             return execute(sql, params, many, context)
 
         pid = _backend_pid()
@@ -100,7 +101,7 @@ def _wrap(app: Any) -> Any:
         after_pid = _backend_pid()
         db_ns = _backend_ns(after_pid) - (db_before if after_pid == pid else 0)
         status, headers, exc_info = captured
-        headers = [*headers, ("X-Bench-Cost", f"{app_ns / 1e6:.3f},{max(db_ns, 0) / 1e6:.3f},{hot[0]}")]
+        headers = [*headers, ("X-Bench-Cost", f"{app_ns / 1e6:.3f},{max(db_ns, 0) / 1e6:.3f},{hot[0]},{hot[1]}")]
         start_response(status, headers, exc_info)
         return [body]
 
@@ -121,12 +122,12 @@ def __getattr__(name: str) -> Any:  # gunicorn mixed:application (the module imp
 class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.rows: dict[str, list[tuple[float, float, float, int, int]]] = defaultdict(list)
+        self.rows: dict[str, list[tuple[float, float, float, int, int, int]]] = defaultdict(list)
 
     def add(self, kind: str, response: Any, elapsed_ms: float) -> None:
-        app, db, hot = (response.headers.get("X-Bench-Cost") or "0,0,0").split(",")
+        app, db, hot, queries = (response.headers.get("X-Bench-Cost") or "0,0,0,0").split(",")
         with self.lock:
-            self.rows[kind].append((elapsed_ms, float(app), float(db), int(hot), response.status_code))
+            self.rows[kind].append((elapsed_ms, float(app), float(db), int(hot), response.status_code, int(queries)))
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -321,12 +322,14 @@ def buyers(n: int, offers: list[int], cookie: tuple[str, str], stats: Stats, dea
             continue
         costs.append(post(f"/checkout/{match.group(1)}/test-payment/", {"outcome": "pay"}))
         elapsed = (time.perf_counter() - started) * 1000
-        app = sum(float((r.headers.get("X-Bench-Cost") or "0,0,0").split(",")[0]) for r in costs)
-        db = sum(float((r.headers.get("X-Bench-Cost") or "0,0,0").split(",")[1]) for r in costs)
+        parts = [(r.headers.get("X-Bench-Cost") or "0,0,0,0").split(",") for r in costs]
+        app = sum(float(part[0]) for part in parts)
+        db = sum(float(part[1]) for part in parts)
+        queries = sum(int(part[3]) for part in parts)
 
         class Cycle:
             status_code = 200 if all(r.status_code < 400 for r in costs) else 500
-            headers = {"X-Bench-Cost": f"{app},{db},0"}
+            headers = {"X-Bench-Cost": f"{app},{db},0,{queries}"}
 
         stats.add("checkout cycle (3 adds, checkout, pay)", Cycle, elapsed)
 
@@ -357,7 +360,7 @@ def partner_orders(key: str, offers: list[int], stats: Stats, deadline: float) -
 def report(stats: Stats, elapsed: float) -> None:
     print(
         f"{'page type':<40} {'n':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'app ms':>7} {'pg ms':>6} {'hit %':>6} {'errors':>6}"
+        f"{'app ms':>7} {'pg ms':>6} {'hit %':>6} {'queries':>7} {'errors':>6}"
     )
     for kind in sorted(stats.rows):
         rows = stats.rows[kind]
@@ -367,7 +370,8 @@ def report(stats: Stats, elapsed: float) -> None:
         print(
             f"{kind:<40} {len(rows):>6} {len(rows) / elapsed:>7.1f} {statistics.median(latencies):>7.1f} "
             f"{percentile(latencies, 0.99):>7.1f} {statistics.fmean(r[1] for r in rows):>7.2f} "
-            f"{statistics.fmean(r[2] for r in rows):>6.2f} {100 * hits / len(rows):>6.1f} {errors:>6}"
+            f"{statistics.fmean(r[2] for r in rows):>6.2f} {100 * hits / len(rows):>6.1f} "
+            f"{statistics.fmean(r[5] for r in rows):>7.1f} {errors:>6}"
         )
     shoppers = [row for kind, rows in stats.rows.items() if "session" in kind for row in rows]
     if shoppers:
