@@ -56,6 +56,14 @@ def root_categories() -> dict[int, Category]:
     return roots
 
 
+def top_level(category: Category | None) -> Category | None:
+    """The top-level category whose figures `category` counts with (itself when it is one)."""
+    node, seen = category, 0
+    while node is not None and node.parent_id is not None and seen < 10:
+        node, seen = node.parent, seen + 1
+    return node
+
+
 def impact_of(devices_by_category: Mapping[int | None, int], roots: Mapping[int, Category] | None = None) -> Impact:
     """What `devices_by_category` (category id -> number of devices) avoid, by their top-level figures."""
     roots = roots if roots is not None else root_categories()

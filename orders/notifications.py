@@ -18,7 +18,7 @@ from django.utils import translation
 from marketplace.i18n import email_language
 from marketplace.models import Market, MembershipRole, User
 from orders.models import Dispute, DisputeStatus, Order, SellerOrder
-from orders.selectors import order_co2e_avoided_kg
+from orders.selectors import order_impact
 from orders.states import OrderStatus, SellerOrderStatus
 
 
@@ -50,12 +50,14 @@ def seller_recipients(seller_order: SellerOrder) -> list[str]:
 
 
 def send_order_paid(order: Order) -> int:
-    """To the shopper: the confirmation (with the CO2e avoided); to each seller's owners: a new order to accept."""
+    """To the shopper: the confirmation (with the CO2e and e-waste saved); to each seller's owners: a new
+    order to accept."""
     sent = _send(
         "order_confirmation",
         {
             "order": order,
-            "co2e_kg": order_co2e_avoided_kg(order=order),
+            "impact": order_impact(order=order),
+            "impact_url": settings.SITE_URL + reverse("catalog:impact"),
             "url": settings.SITE_URL + reverse("orders:account_order", args=[order.number]),
         },
         [order.email],

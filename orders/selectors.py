@@ -12,6 +12,8 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from catalog.impact import ZERO as ZERO_IMPACT
+from catalog.impact import Impact, impact_of
 from catalog.models import Category, Listing
 from catalog.states import ListingStatus
 from marketplace.models import Market, Organisation, User
@@ -198,16 +200,15 @@ def partner_order_get(*, partner: Organisation | None, id: int) -> Order:
     return get_scoped_or_404(_order_detail_queryset(), partner, field="partner", pk=id)
 
 
-def order_co2e_avoided_kg(*, order: Order) -> int:
-    """CO2e avoided by buying these units refurbished rather than new (the categories' cited figures), in kg."""
-    per_category: dict[int, int] = {}
+def order_impact(*, order: Order) -> Impact:
+    """CO2e and e-waste avoided by buying these units refurbished rather than new: every unit counts with
+    its top-level category's figures (`catalog.impact`, the one convention). Two queries."""
+    per_category: dict[int | None, int] = {}
     for category_id, quantity in OrderLine.objects.filter(seller_order__order=order).values_list(
         "category_id_snapshot", "quantity"
     ):
-        if category_id is not None:
-            per_category[category_id] = per_category.get(category_id, 0) + quantity
-    grams = dict(Category.objects.filter(pk__in=per_category).values_list("pk", "co2e_avoided_grams"))
-    return round(sum(grams.get(pk, 0) * quantity for pk, quantity in per_category.items()) / 1000)
+        per_category[category_id] = per_category.get(category_id, 0) + quantity
+    return impact_of(per_category) if per_category else ZERO_IMPACT
 
 
 def commission_rates(*, category_ids: set[int]) -> dict[int, int]:

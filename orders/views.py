@@ -318,7 +318,7 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
             "order": order,
             "cancellable": CANCELLABLE,
             "form": CancelForm(),
-            "co2e_kg": selectors.order_co2e_avoided_kg(order=order),
+            "impact": selectors.order_impact(order=order),
             "now": timezone.now(),
             "awaiting_stripe": order.status == OrderStatus.PENDING_PAYMENT
             and order.payment.provider == PaymentProvider.STRIPE,

@@ -1,8 +1,9 @@
 """Charts people look at rather than tables they read: small server-rendered SVG, no JavaScript.
 
 Each chart is built from plain values (labels and numbers already formatted for people) and returns
-SVG markup with a title and a text description for screen readers; the page shows the same numbers in
-a table under it, in a disclosure.
+SVG markup with a title and a text description (the totals) for screen readers; each bar carries its
+value in its own title (shown on hover), and the largest is written over its bar. The same figures are
+in the cards above each chart and, day by day, in the CSV export.
 """
 
 from __future__ import annotations

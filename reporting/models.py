@@ -60,6 +60,45 @@ class SalesDay(models.Model):
         return f"{self.day} {self.market_id} {self.seller_id}"
 
 
+class MarketDay(models.Model):
+    """A day of sales for one market and channel (the partner that placed the orders, or none), every
+    seller together: the platform's and a partner's dashboards read these (a few rows a day whatever the
+    number of sellers). Derived from `SalesDay` by the same refresh, in the same transaction, so the two
+    always agree."""
+
+    day = models.DateField(_("day (UTC)"))
+    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    seller_orders = models.PositiveIntegerField(_("seller orders paid"), default=0, db_default=0)
+    orders = models.PositiveIntegerField(_("orders paid"), default=0, db_default=0)
+    units = models.PositiveIntegerField(_("units sold"), default=0, db_default=0)
+    gmv_amount = models.BigIntegerField(_("GMV (minor units)"), default=0, db_default=0)
+    commission_amount = models.BigIntegerField(_("commission (minor units)"), default=0, db_default=0)
+    refunds = models.PositiveIntegerField(_("refunds paid"), default=0, db_default=0)
+    refunds_amount = models.BigIntegerField(_("refunded (minor units)"), default=0, db_default=0)
+    units_delivered = models.PositiveIntegerField(_("units delivered"), default=0, db_default=0)
+    claims_opened = models.PositiveIntegerField(_("claims opened"), default=0, db_default=0)
+    defect_claims = models.PositiveIntegerField(_("technical claims opened"), default=0, db_default=0)
+    claims_resolved = models.PositiveIntegerField(_("claims resolved"), default=0, db_default=0)
+    claims_repaired = models.PositiveIntegerField(_("claims resolved by a repair"), default=0, db_default=0)
+    co2e_grams = models.BigIntegerField(_("CO2e avoided (g)"), default=0, db_default=0)
+    ewaste_grams = models.BigIntegerField(_("e-waste avoided (g)"), default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("market day")
+        verbose_name_plural = _("market days")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("day", "market", "partner", "currency"), name="market_day_one_row", nulls_distinct=False
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=("partner", "day"), name="market_day_partner")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.market_id}"
+
+
 class TradeInDay(models.Model):
     """A day of trade-in for one market and channel (the partner, or the storefront), and, for devices
     routed to a refurbisher, their buyer."""

@@ -1,6 +1,6 @@
 """Dashboard reads: the rollup tables summed over a period, a market and a scope (the platform, one
-seller, one partner), per currency (amounts in different currencies are never added). Four queries
-whatever the period: the sales totals and the trade-in totals, and their days for the charts.
+seller, one partner), per currency (amounts in different currencies are never added). Two queries
+whatever the period: the sales days and the trade-in days (the period's totals are their sums).
 
 Rates are fractions (0.034), None when their denominator is zero:
 - take rate = commission / GMV;
@@ -23,7 +23,7 @@ from django.db.models import QuerySet, Sum
 
 from marketplace.models import Organisation
 from marketplace.money import Money
-from reporting.models import SalesDay, TradeInDay
+from reporting.models import MarketDay, SalesDay, TradeInDay
 from reporting.services import SALES_COLUMNS, TRADEIN_COLUMNS
 
 PLATFORM, SELLER, PARTNER = "platform", "seller", "partner"
@@ -127,15 +127,16 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in queryset]
 
 
-def _sales(scope: Scope, filters: Filters) -> QuerySet[SalesDay]:
-    rows = SalesDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
-    if filters.market:
-        rows = rows.filter(market_id=filters.market)
+def _sales(scope: Scope, filters: Filters) -> QuerySet[SalesDay] | QuerySet[MarketDay]:
+    """A seller reads its own rows; the platform and a partner the rows per market and channel (a few a
+    day whatever the number of sellers)."""
     if scope.kind == SELLER:
-        rows = rows.filter(seller=scope.organisation)
-    elif scope.kind == PARTNER:
-        rows = rows.filter(partner=scope.organisation)
-    return rows
+        rows = SalesDay.objects.filter(day__gte=filters.start, day__lte=filters.end, seller=scope.organisation)
+        return rows.filter(market_id=filters.market) if filters.market else rows
+    market_days = MarketDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if scope.kind == PARTNER:
+        market_days = market_days.filter(partner=scope.organisation)
+    return market_days.filter(market_id=filters.market) if filters.market else market_days
 
 
 def _tradeins(scope: Scope, filters: Filters) -> QuerySet[TradeInDay]:
@@ -150,7 +151,9 @@ def _tradeins(scope: Scope, filters: Filters) -> QuerySet[TradeInDay]:
 
 
 def dashboard(*, scope: Scope, filters: Filters) -> list[Figures]:
-    """The figures of `scope` over the period, one per currency (the largest GMV first). 4 queries."""
+    """The figures of `scope` over the period, one per currency (the largest GMV first). Two queries:
+    the sales rows and the trade-in rows summed per currency and day (at most days x currencies rows
+    each); the period's totals are the sums of its days."""
     if scope.kind != PLATFORM and scope.organisation is None:
         return []
     figures: dict[str, Figures] = {}
@@ -159,15 +162,19 @@ def dashboard(*, scope: Scope, filters: Filters) -> list[Figures]:
         return figures.setdefault(currency, Figures(currency=currency))
 
     sums = {column: Sum(column) for column in SALES_COLUMNS}
-    for row in _rows(_sales(scope, filters).values("currency").annotate(**sums).order_by()):
-        of(row["currency"]).sales = {column: int(row[column] or 0) for column in SALES_COLUMNS}
     for row in _rows(_sales(scope, filters).values("currency", "day").annotate(**sums).order_by()):
-        of(row["currency"]).sales_days[row["day"]] = {column: int(row[column] or 0) for column in SALES_COLUMNS}
+        figure = of(row["currency"])
+        values = {column: int(row[column] or 0) for column in SALES_COLUMNS}
+        figure.sales_days[row["day"]] = values
+        for column, value in values.items():
+            figure.sales[column] += value
     tsums = {column: Sum(column) for column in TRADEIN_COLUMNS}
-    for row in _rows(_tradeins(scope, filters).values("currency").annotate(**tsums).order_by()):
-        of(row["currency"]).tradein = {column: int(row[column] or 0) for column in TRADEIN_COLUMNS}
     for row in _rows(_tradeins(scope, filters).values("currency", "day").annotate(**tsums).order_by()):
-        of(row["currency"]).tradein_days[row["day"]] = {column: int(row[column] or 0) for column in TRADEIN_COLUMNS}
+        figure = of(row["currency"])
+        values = {column: int(row[column] or 0) for column in TRADEIN_COLUMNS}
+        figure.tradein_days[row["day"]] = values
+        for column, value in values.items():
+            figure.tradein[column] += value
     return sorted(figures.values(), key=lambda f: (-f.sales["gmv_amount"], -f.tradein["quoted"], f.currency))
 
 

@@ -1,6 +1,9 @@
 """Refreshing the rollup tables, set-based: for a set of UTC days, every row of those days is deleted and
 rebuilt from the source tables by a handful of `INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE`
-statements (one per family of metrics), in one transaction. The dashboards read the result.
+statements (one per family of metrics), in one transaction. The dashboards read the result: a seller's
+the `SalesDay` rows (per market, seller and channel), the platform's and a partner's the `MarketDay`
+rows (per market and channel: those summed over the sellers), and everyone's trade-ins the
+`TradeInDay` rows.
 
 Incremental: metrics are attributed to the day their event happened, and events happen now, so a run
 recomputes the days since the previous run (and the two before it, for late writes such as a delivery
@@ -29,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.impact import root_categories
-from reporting.models import RollupState, SalesDay, TradeInDay
+from reporting.models import MarketDay, RollupState, SalesDay, TradeInDay
 from warranty.states import TECHNICAL_CATEGORIES
 
 STATE = "dashboards"
@@ -189,6 +192,16 @@ def _sales_statements(counted: str) -> list[str]:
     return [sold, refunded, delivered, claims, resolved]
 
 
+# The platform's and partners' rows: the days' sales rows summed per market, channel and currency
+# (after the sales statements).
+MARKET_DAYS = f"""
+    INSERT INTO reporting_marketday (day, market_id, partner_id, currency, {", ".join(SALES_COLUMNS)})
+    SELECT day, market_id, partner_id, currency, {", ".join(f"sum({column})" for column in SALES_COLUMNS)}
+    FROM reporting_salesday WHERE day = ANY(%(days)s)
+    GROUP BY 1, 2, 3, 4
+"""
+
+
 def _tradein_statements() -> list[str]:
     def counted(column: str, name: str) -> str:
         return _upsert(
@@ -259,8 +272,9 @@ def rollups_refresh_days(days: Iterable[date]) -> int:
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         SalesDay.objects.filter(day__in=wanted).delete()
+        MarketDay.objects.filter(day__in=wanted).delete()
         TradeInDay.objects.filter(day__in=wanted).delete()
-        for statement in [*_sales_statements(counted_orders_sql()), *_tradein_statements()]:
+        for statement in [*_sales_statements(counted_orders_sql()), MARKET_DAYS, *_tradein_statements()]:
             cursor.execute(statement, params)
             written += max(cursor.rowcount, 0)
     return written

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -33,17 +33,37 @@ def _kg(grams: int) -> str:
     return f"{grams / 1000:,.1f}"
 
 
+DAILY_UP_TO = 92  # days: a longer period is charted per week (up to a year), then per month
+
+
+def _buckets(days: list[date]) -> tuple[str, list[tuple[str, list[date]]]]:
+    """The chart's bars: one per day up to a quarter, per week (from Monday) up to a year, else per month;
+    a bar that people can see and hover rather than 365 slivers. Returns the unit and (label, days)."""
+    groups: dict[date, list[date]] = {}
+    if len(days) <= DAILY_UP_TO:
+        return "day", [(day.strftime("%d/%m"), [day]) for day in days]
+    if len(days) <= 371:
+        for day in days:
+            groups.setdefault(day - timedelta(days=day.weekday()), []).append(day)
+        return "week", [(start.strftime("%d/%m"), members) for start, members in groups.items()]
+    for day in days:
+        groups.setdefault(day.replace(day=1), []).append(day)
+    return "month", [(start.strftime("%m/%y"), members) for start, members in groups.items()]
+
+
 def _charts(figures: Figures, filters: Filters) -> dict[str, str]:
-    days = figures.days(filters)
-    label = "%d/%m" if len(days) <= 92 else "%m/%y"
-    gmv = [
-        Bar(
-            day.strftime(label),
-            figures.sales_days.get(day, {}).get("gmv_amount", 0),
-            money(figures.money(figures.sales_days.get(day, {}).get("gmv_amount", 0))),
-        )
-        for day in days
-    ]
+    unit, buckets = _buckets(figures.days(filters))
+
+    def total(rows: dict[date, dict[str, int]], members: list[date], column: str) -> int:
+        return sum(rows.get(day, {}).get(column, 0) for day in members)
+
+    gmv = []
+    co2e = []
+    for label, members in buckets:
+        amount = total(figures.sales_days, members, "gmv_amount")
+        gmv.append(Bar(label, amount, money(figures.money(amount))))
+        grams = total(figures.sales_days, members, "co2e_grams") + total(figures.tradein_days, members, "co2e_grams")
+        co2e.append(Bar(label, grams, _kg(grams) + " kg"))
     stages = [
         (_("Quoted"), "quoted"),
         (_("Accepted"), "accepted"),
@@ -53,24 +73,16 @@ def _charts(figures: Figures, filters: Filters) -> dict[str, str]:
         (_("Recycled"), "recycled"),
     ]
     funnel = [Bar(str(name), figures.tradein[key], str(figures.tradein[key])) for name, key in stages]
-    co2e = [
-        Bar(
-            day.strftime(label),
-            figures.sales_days.get(day, {}).get("co2e_grams", 0)
-            + figures.tradein_days.get(day, {}).get("co2e_grams", 0),
-            _kg(
-                figures.sales_days.get(day, {}).get("co2e_grams", 0)
-                + figures.tradein_days.get(day, {}).get("co2e_grams", 0)
-            )
-            + " kg",
-        )
-        for day in days
-    ]
+    titles = {
+        "day": (_("GMV per day (%(currency)s)"), _("CO₂e avoided per day (kg)")),
+        "week": (_("GMV per week (%(currency)s)"), _("CO₂e avoided per week (kg)")),
+        "month": (_("GMV per month (%(currency)s)"), _("CO₂e avoided per month (kg)")),
+    }[unit]
     return {
         "gmv": mark_safe(  # noqa: S308 - built by charts.py, every text escaped
             bar_chart(
                 gmv,
-                title=_("GMV per day (%(currency)s)") % {"currency": figures.currency},
+                title=titles[0] % {"currency": figures.currency},
                 description=_("Total %(total)s") % {"total": money(figures.gmv)},
             )
         ),
@@ -85,7 +97,7 @@ def _charts(figures: Figures, filters: Filters) -> dict[str, str]:
         "co2e": mark_safe(  # noqa: S308
             bar_chart(
                 co2e,
-                title=_("CO₂e avoided per day (kg)"),
+                title=str(titles[1]),
                 description=_("Total %(kg)s kg") % {"kg": _kg(figures.co2e_grams)},
                 colour="#2e7d32",
             )

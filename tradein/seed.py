@@ -1,7 +1,10 @@
 """Demo trade-ins: a price grid for the demo smartphones in the euro markets, and trade-ins in every
 state (quoted, accepted, expired, received, held, inspected, counter_offered, counter_accepted,
-returned, paid, routed), moved through the real services, and an open lot. Deterministic and
-idempotent: a second run finds the demo trade-ins and adds nothing."""
+returned, paid, routed), moved through the real services, and an open lot. Forward trade-in: the demo
+shopper's guaranteed buy-backs on delivered phones (one active, one redeemed into a trade-in), seen in
+My devices. Business trade-in: Telco One's batches (one paid with every document, one device with its
+counter-offer open; one quote waiting to be accepted). Deterministic and idempotent: a second run finds
+the demo rows and adds nothing."""
 
 from __future__ import annotations
 
@@ -83,6 +86,12 @@ def seed(*, scale: str, log: Log) -> None:
 
 
 def seed_after(*, scale: str, log: Log) -> None:
+    _seed_consumer(log)
+    _seed_forward_tradein(log)
+    _seed_business(log)
+
+
+def _seed_consumer(log: Log) -> None:
     shopper = User.objects.filter(email="shopper@encore.test").first()
     if shopper is None or TradeIn.objects.filter(owner=shopper).exists():
         return
@@ -185,3 +194,138 @@ def _one(
     tradein_erasure_record(tradein=tradein, actor=staff, method="purge", tool="Blancco Mobile 6", result="passed")
     if path == "routed" and tradein.status == TradeInStatus.PAID:
         tradein_recycle(tradein=TradeIn.objects.get(pk=tradein.pk), actor=staff)
+
+
+# --- forward trade-in: guarantees on the demo shopper's delivered phones ------------------------------------
+def _seed_forward_tradein(log: Log) -> None:
+    from orders.models import BuybackGuarantee, OrderLine
+    from orders.services.buyback import buyback_guarantees_take
+    from orders.states import OrderStatus, SellerOrderStatus
+    from tradein.services.guarantees import guarantee_redeem
+
+    shopper = User.objects.filter(email="shopper@encore.test").first()
+    if shopper is None or BuybackGuarantee.objects.filter(line__seller_order__order__buyer=shopper).exists():
+        return
+    lines = list(
+        OrderLine.objects.filter(
+            seller_order__order__buyer=shopper,
+            seller_order__order__status=OrderStatus.PAID,
+            seller_order__status__in=[SellerOrderStatus.DELIVERED, SellerOrderStatus.COMPLETED],
+            listing__variant__product__tradein_prices__isnull=False,
+        )
+        .distinct()
+        .select_related("seller_order__order", "listing__variant__product")
+        .order_by("-seller_order__order__paid_at", "pk")[:2]
+    )
+    if not lines:
+        return
+    with transaction.atomic():
+        for line in lines:
+            order = line.seller_order.order
+            buyback_guarantees_take(order=order, lines=[line], now=order.paid_at or order.created_at)
+        # The older purchase's guarantee redeemed: a trade-in at this month's guaranteed price, accepted.
+        redeemed = BuybackGuarantee.objects.filter(line=lines[-1]).order_by("unit_number").first()
+        if redeemed is not None and len(lines) > 1:
+            tradein = guarantee_redeem(
+                guarantee=redeemed,
+                owner=shopper,
+                actor=Actor.for_user(shopper),
+                answers=LIKE_NEW,
+                liquid_damage=False,
+            )
+            tradein_quote_accept(
+                tradein=tradein,
+                actor=Actor.for_user(shopper),
+                contact=Contact(
+                    full_name=shopper.full_name,
+                    email=shopper.email,
+                    address_line="3 rue de la Paix",
+                    postal_code="75002",
+                    city="Paris",
+                    country="fr",
+                ),
+                payout=PayoutChoice(method="store_credit", iban=""),
+                owner=shopper,
+            )
+    log(f"trade-in: {len(lines)} guaranteed buy-backs for shopper@encore.test (My devices), one redeemed")
+
+
+# --- business trade-in: Telco One's batches -----------------------------------------------------------------
+BUSINESS_SLUG = "telco-one"
+BUSINESS_BATCHES = ("DEMO-FLEET-2026-Q3", "DEMO-FLEET-2026-Q4")
+
+
+def _seed_business(log: Log) -> None:
+    from tradein.batch_files import BatchRow
+    from tradein.models import Batch
+    from tradein.services.batches import batch_accept, batch_quote_create, business_profile_set, parcel_receive
+
+    partner = Organisation.objects.filter(slug=BUSINESS_SLUG).first()
+    if partner is None or Batch.objects.filter(partner=partner, partner_reference__in=BUSINESS_BATCHES).exists():
+        return
+    products = list(
+        Product.objects.filter(tradein_prices__isnull=False, variants__isnull=False).distinct().order_by("pk")[:3]
+    )
+    if not products:
+        return
+    operator = User.objects.filter(email="operator@encore.test").first()
+    staff = Actor.for_user(operator) if operator is not None else ACTOR
+    with transaction.atomic():
+        business_profile_set(
+            partner=partner,
+            actor=ACTOR,
+            values={
+                "company_name": "Telco One SAS",
+                "contact_name": "Paula Partner",
+                "email": "partner@encore.test",
+                "address_line": "12 avenue de France",
+                "postal_code": "75013",
+                "city": "Paris",
+            },
+        )
+
+        variants = {product.pk: product.variants.order_by("pk").values_list("pk", flat=True)[0] for product in products}
+
+        def rows(first: int, count: int) -> list[BatchRow]:
+            return [
+                BatchRow(
+                    number=n + 2,
+                    product=products[n % len(products)].slug,
+                    variant_id=variants[products[n % len(products)].pk],
+                    identifier=_imei(first + n),
+                    condition="good" if n % 3 else "like_new",
+                )
+                for n in range(count)
+            ]
+
+        # A fleet renewal: accepted (partner credit), received, inspected and wiped; one device worse
+        # than declared, its counter-offer waiting for the company's answer.
+        paid_batch = batch_quote_create(
+            partner=partner, actor=ACTOR, rows=rows(500, 6), market_code="fr", partner_reference=BUSINESS_BATCHES[0]
+        )
+        paid_batch = batch_accept(batch=paid_batch, actor=ACTOR, payout=PayoutChoice(method="partner_credit", iban=""))
+        for parcel in paid_batch.parcels.all():
+            parcel_receive(parcel=parcel, actor=staff)
+        for n, device in enumerate(TradeIn.objects.filter(batch=paid_batch).order_by("pk")):
+            worse = n == 5
+            answers = {**LIKE_NEW, "screen": "cracked"} if worse else LIKE_NEW
+            device = tradein_inspect(
+                tradein=device,
+                actor=staff,
+                data=InspectionInput(
+                    answers=answers, identifier=device.declared_identifier, activation_lock=False, battery_health=90
+                ),
+            )
+            if not worse:
+                tradein_erasure_record(
+                    tradein=TradeIn.objects.get(pk=device.pk),
+                    actor=staff,
+                    method="purge",
+                    tool="Blancco Mobile 6",
+                    result="passed",
+                )
+        # The next one: quoted, waiting for the company to accept it in its back-office.
+        batch_quote_create(
+            partner=partner, actor=ACTOR, rows=rows(600, 12), market_code="fr", partner_reference=BUSINESS_BATCHES[1]
+        )
+    log("trade-in: Telco One's business batches (one paid with its documents and a counter-offer open, one quoted)")

@@ -28,7 +28,7 @@ from tradein.forms import AcceptForm, QuestionnaireForm
 from tradein.questionnaire import answer_label
 from tradein.rules import STORE_CREDIT_BONUS_BASIS_POINTS, store_credit_amount
 from tradein.services.counter_offers import counter_offer_accept, counter_offer_decline
-from tradein.services.guarantees import guarantee_for_owner, guarantee_redeem
+from tradein.services.guarantees import guarantee_conditions_failed, guarantee_for_owner, guarantee_redeem
 from tradein.services.quotes import Contact, PayoutChoice, quote_is_expired, tradein_quote_accept, tradein_quote_create
 from tradein.states import PayoutMethod, TradeInStatus
 from tradein.wallet import wallet_for
@@ -285,8 +285,12 @@ def account_guarantee_redeem(request: AuthenticatedRequest, pk: int) -> HttpResp
                 now=now,
             )
         except ApplicationError as exc:
-            error = exc.message
-            failed = [item["message"] for item in exc.errors if item.get("field") == "condition"]
+            failed = guarantee_conditions_failed(form.answers(), liquid_damage=liquid == "yes")
+            error = (
+                _("The guaranteed price is for a device in good condition, and this one is not. It needs:")
+                if failed
+                else exc.message
+            )
         else:
             messages.success(request, _("Your guaranteed price is reserved: choose how you are paid."))
             return redirect("tradein:quote", reference=tradein.reference)

@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from catalog import i18n
+from catalog.impact import top_level
 from marketplace.money import Money
 
 register = template.Library()
@@ -97,3 +98,10 @@ def spec_label(key: str) -> str:
 def impact_source(text: str) -> str:
     """An impact figure's source line: Encore's own estimates translated, a cited title as published."""
     return i18n.impact_source(text)
+
+
+@register.filter
+def impact_figures(category: Any) -> Any:
+    """The category whose impact figures `category` uses: its top level (`catalog.impact`). No query for a
+    top-level category, one per level above a sub-category."""
+    return top_level(category)

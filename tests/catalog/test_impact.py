@@ -45,3 +45,47 @@ def test_the_public_page_shows_the_convention_and_every_source(client):
     assert "Scope 1, 2 and 3" in page
     for category in Category.objects.filter(parent__isnull=True):
         assert category.display_name in page
+
+
+# --- e-waste shown wherever CO2e is: the product page, the order page, the confirmation e-mail ----------
+def _sub_category_listing():
+    """A listing of a model filed under a sub-category of smartphones (its figures are the top level's)."""
+    from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
+
+    phones = Category.objects.get(slug="smartphones")
+    iphones = Category.objects.create(slug="iphones-impact", name="iPhones", parent=phones)
+    variant = VariantFactory(product=ProductFactory(category=iphones))
+    return phones, make_listing(variant=variant, stock=3, price_amount=30000)
+
+
+def test_the_product_page_shows_the_co2e_and_e_waste_of_its_top_level_category(client):
+    phones, listing = _sub_category_listing()
+
+    page = client.get(f"/p/{listing.variant.product.slug}/?market=fr").content.decode()
+
+    impact = page[page.index('data-testid="product-impact"') :][:600]
+    assert "24.6 kg CO₂e" in impact
+    assert "0.2 kg</strong> of electronic waste" in impact  # 190 g, the smartphones' figure
+    assert reverse("catalog:impact") in page
+
+
+def test_the_order_page_and_the_confirmation_e_mail_say_what_the_order_saved(client, shopper):
+    from django.core import mail
+
+    from orders import notifications
+    from tests.factories.orders import paid
+
+    phones, listing = _sub_category_listing()
+    order = paid((listing, 2), buyer=shopper)
+    client.force_login(shopper)
+
+    page = client.get(reverse("orders:account_order", args=[order.number])).content.decode()
+    notifications.order_paid_notify_task(order.pk)
+
+    impact = page[page.index('data-testid="order-impact"') :][:700]
+    assert "49.2 kg CO₂e" in impact  # 2 x 24.6 kg, the top level's figure
+    assert "0.4 kg</strong> of electronic waste" in impact  # 2 x 190 g
+    confirmation = next(m for m in mail.outbox if order.number in m.subject and m.to == [order.email])
+    assert "49.2 kg CO2e" in confirmation.body
+    assert "0.4 kg of electronic waste" in confirmation.body
+    assert "/impact/" in confirmation.body

@@ -109,5 +109,5 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_data(client, sales):
         paid((make_listing(stock=1, price_amount=1000), 1), buyer=UserFactory())
     rollups_refresh_days([timezone.now().date()])
     # the session and its user, the role check, the markets of the filter, the rollup state, and the
-    # four rollup reads (totals and days, sales and trade-ins): 8, whatever the data
-    assert count() == before == 8
+    # two rollup reads (the days of sales and of trade-ins, the totals their sums): 6, whatever the data
+    assert count() == before == 6

@@ -197,7 +197,8 @@ def test_the_redeem_page_names_the_failed_conditions_and_offers_an_ordinary_quot
     accepted = client.post(url, {**FAIR, "liquid_damage": "no"})
 
     assert refused.status_code == 400
-    assert "Required: its screen is intact." in refused.content.decode()
+    assert "It needs:" in refused.content.decode()
+    assert "<li>its screen is intact</li>" in refused.content.decode()
     assert accepted.status_code == 302
     tradein = TradeIn.objects.get()
     assert accepted["Location"] == reverse("tradein:quote", args=[tradein.reference])

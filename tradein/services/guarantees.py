@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
@@ -36,21 +38,22 @@ from tradein.selectors import questions_for_product
 from tradein.states import TradeInStatus
 
 # The guarantee's conditions, on the questionnaire's answers (DOMAIN.md: "in good condition").
-CONDITIONS: tuple[tuple[str, str, str], ...] = (
+# What the shopper reads is translated when it is read (`str()` in the active language).
+CONDITIONS: tuple[tuple[str, str, Promise], ...] = (
     # (question, answers that fail it, what the shopper reads)
-    ("powers_on", "no", "it switches on"),
-    ("screen", "cracked", "its screen is intact"),
-    ("accounts_signed_out", "no", "its accounts are signed out"),
+    ("powers_on", "no", gettext_lazy("it switches on")),
+    ("screen", "cracked", gettext_lazy("its screen is intact")),
+    ("accounts_signed_out", "no", gettext_lazy("its accounts are signed out")),
 )
-LIQUID = "it has had no liquid damage"
+LIQUID = gettext_lazy("it has had no liquid damage")
 
 
 def guarantee_conditions_failed(answers: Mapping[str, str], *, liquid_damage: bool) -> list[str]:
     """Which of the guarantee's conditions a device fails, from its answers and the liquid-damage
     answer (an empty list: it may be redeemed). Pure: the same rule for the shopper and the inspector."""
-    failed = [wording for question, failing, wording in CONDITIONS if answers.get(question) == failing]
+    failed = [str(wording) for question, failing, wording in CONDITIONS if answers.get(question) == failing]
     if liquid_damage:
-        failed.append(LIQUID)
+        failed.append(str(LIQUID))
     return failed
 
 
