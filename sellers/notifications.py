@@ -7,6 +7,8 @@ news that went stale meanwhile.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -143,3 +145,33 @@ def notify_termination_notice_task(seller_id: int) -> int:
     if seller is None or seller.terminates_at is None:
         return 0  # the notice was withdrawn meanwhile
     return send_termination_notice_email(seller)
+
+
+# A day of the scoring job may move hundreds of sellers: from this many e-mails on, it queues one
+# message whose task queues them (each a task of its own, retried alone) from a worker, rather than
+# one Redis round trip per e-mail inside the job.
+FAN_OUT_FROM = 20
+FANNED_OUT_TASKS: dict[str, Any] = {
+    "notify_ladder_step_task": notify_ladder_step_task,
+    "notify_seller_status_task": notify_seller_status_task,
+    "notify_success_managers_task": notify_success_managers_task,
+}
+
+
+def mails_queue(calls: list[tuple[str, tuple[object, ...]]]) -> None:
+    """Queue the e-mail tasks `calls` ((task name, arguments)): one by one when few, else one message
+    for `mails_fan_out_task`. Call after commit."""
+    if len(calls) < FAN_OUT_FROM:
+        for name, args in calls:
+            FANNED_OUT_TASKS[name].delay(*args)
+    else:
+        mails_fan_out_task.delay([[name, list(args)] for name, args in calls])
+
+
+@shared_task(acks_late=True)
+def mails_fan_out_task(calls: list[list[Any]]) -> int:
+    """Queue each e-mail task of `calls` ([task name, [arguments]]). A redelivery after a crash may
+    queue some twice; each task re-reads its seller and sends only news still true."""
+    for name, args in calls:
+        FANNED_OUT_TASKS[str(name)].delay(*args)
+    return len(calls)

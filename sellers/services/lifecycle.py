@@ -276,9 +276,16 @@ def sellers_suspend_by_score(
         mail = [(seller.pk, reasons[seller.pk]) for seller in sellers]
 
         def notify() -> None:
-            for seller_id, reason in mail:
-                notifications.notify_seller_status_task.delay(seller_id, SellerStatus.SUSPENDED, reason)
-                notifications.notify_success_managers_task.delay(seller_id, "score")
+            notifications.mails_queue(
+                [
+                    call
+                    for seller_id, reason in mail
+                    for call in (
+                        ("notify_seller_status_task", (seller_id, str(SellerStatus.SUSPENDED), reason)),
+                        ("notify_success_managers_task", (seller_id, "score")),
+                    )
+                ]
+            )
 
         transaction.on_commit(notify)
     return sorted(moved)

@@ -288,8 +288,7 @@ def _audits_write(stepped: list[_Outcome], *, actor: Actor, formula: Formula) ->
 
 
 def _queue_step_mails(mail: list[tuple[int, str]]) -> None:
-    for seller_id, step in mail:
-        notifications.notify_ladder_step_task.delay(seller_id, step)
+    notifications.mails_queue([("notify_ladder_step_task", (seller_id, step)) for seller_id, step in mail])
 
 
 def seller_score_now(*, seller: Seller, actor: Actor) -> ScoringRun:

@@ -378,3 +378,24 @@ def test_fraud_terminates_at_once_and_reinstating_withdraws_a_notice():
     second.refresh_from_db()
     assert first.status == SellerStatus.TERMINATED
     assert (second.status, second.terminates_at, second.termination_statement) == ("active", None, "")
+
+
+def test_a_day_moving_many_sellers_queues_one_message_that_fans_out_the_mails(monkeypatch):
+    """From FAN_OUT_FROM e-mails on, the job queues one message; the worker's task queues each e-mail."""
+    fanned: list[list] = []
+    one_by_one: list[tuple] = []
+    monkeypatch.setattr(notifications.mails_fan_out_task, "delay", lambda calls: fanned.append(calls))
+    monkeypatch.setattr(notifications.notify_ladder_step_task, "delay", lambda *args: one_by_one.append(args))
+    few = [("notify_ladder_step_task", (n, "warning")) for n in range(notifications.FAN_OUT_FROM - 1)]
+    many = [("notify_ladder_step_task", (n, "cap")) for n in range(notifications.FAN_OUT_FROM)]
+
+    notifications.mails_queue(few)
+    assert (len(one_by_one), fanned) == (len(few), [])
+
+    one_by_one.clear()
+    notifications.mails_queue(many)
+    assert one_by_one == []
+    assert fanned == [[["notify_ladder_step_task", [n, "cap"]] for n in range(notifications.FAN_OUT_FROM)]]
+
+    assert notifications.mails_fan_out_task(fanned[0]) == notifications.FAN_OUT_FROM
+    assert one_by_one == [(n, "cap") for n in range(notifications.FAN_OUT_FROM)]
