@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product, ProductImage
+from catalog.models import Product, ProductImage, SellerStanding
 from catalog.services.images import image_check, product_image_render
 from catalog.templatetags.pictures import picture_html
 from marketplace.errors import ApplicationError
@@ -80,3 +80,22 @@ class ProductAdmin(admin.ModelAdmin[Product]):
             changed = [f.instance for f in formset.forms if f.instance.pk and "image" in f.changed_data]
             for picture in changed:
                 transaction.on_commit(lambda picture=picture: product_image_render(picture=picture))
+
+
+@admin.register(SellerStanding)
+class SellerStandingAdmin(admin.ModelAdmin[SellerStanding]):
+    """What the catalog knows of each seller. Staff set the handling time (the delivery estimate on its
+    offers starts there); the rest is kept by the sellers and warranty apps and is read-only here."""
+
+    list_display = ("organisation", "may_sell", "score", "handling_days", "rating_count", "units_delivered")
+    list_editable = ("handling_days",)
+    list_select_related = ("organisation",)
+    search_fields = ("organisation__name", "organisation__slug")
+    fields = ("organisation", "handling_days", "may_sell", "score", "rating_count", "rating_sum", "units_delivered")
+    readonly_fields = ("organisation", "may_sell", "score", "rating_count", "rating_sum", "units_delivered")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a standing is born with its seller (sellers app)
+
+    def has_delete_permission(self, request: HttpRequest, obj: SellerStanding | None = None) -> bool:
+        return False

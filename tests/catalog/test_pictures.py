@@ -210,3 +210,16 @@ def test_the_product_page_shows_trust_badges_and_each_offers_rating_and_delivery
     offers = page[page.index('data-testid="offers"') :]
     assert "4.5" in offers  # the seller's rating on its offer
     assert 'data-testid="delivery-estimate"' in offers
+
+
+def test_staff_set_a_sellers_handling_time_in_the_admin():
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    listing = make_listing()
+    client = Client()
+    client.force_login(staff)
+    url = f"/admin/catalog/sellerstanding/{listing.seller_id}/change/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"handling_days": "0"}).status_code == 302
+    assert SellerStanding.objects.get(organisation=listing.seller).handling_days == 0
+    assert client.post(url, {"handling_days": "3"}).status_code == 200  # past the ship-by rule: refused
+    assert SellerStanding.objects.get(organisation=listing.seller).handling_days == 0
