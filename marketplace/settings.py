@@ -342,7 +342,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["marketplace.api.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["marketplace.api.parsers.JSONParser"],  # NUL characters refused (400)
     "DEFAULT_PAGINATION_CLASS": "marketplace.api.pagination.CursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -374,6 +374,8 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "description": "An Encore API key."}}
     },
     "SECURITY": [{"ApiKey": []}],
+    # OpenAPI links from what a POST creates to what can be done with it (marketplace/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "marketplace.api.schema.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "ListingStatusEnum": "catalog.states.ListingStatus",
         "ImportRowStatusEnum": ["draft", "active", "paused"],

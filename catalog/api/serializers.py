@@ -13,7 +13,7 @@ from marketplace.api.fields import MONEY_SCHEMA, MoneyField
 
 class CategorySerializer(serializers.ModelSerializer[Category]):
     name = serializers.CharField(source="display_name", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # null: top level
     co2e_avoided_grams = serializers.IntegerField(
         read_only=True, help_text="CO2e avoided per unit and year of use, refurbished vs new (g)."
     )
