@@ -15,6 +15,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from catalog.models import Variant
 from marketplace.errors import ApplicationError, ErrorCode
 from sellers.imports import (
@@ -60,7 +62,7 @@ def parse_csv(data: bytes | str) -> list[UnitRow]:
             raise file_too_large()
         data = decode_text(data)
     if "\x00" in data:
-        raise _problem("This is not a CSV text file (it contains binary data).")
+        raise _problem(_("This is not a CSV text file (it contains binary data)."))
     sample = data[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = (
@@ -71,27 +73,31 @@ def parse_csv(data: bytes | str) -> list[UnitRow]:
     try:
         return _parse_rows(data, dialect)
     except csv.Error as error:
-        raise _problem(f"The file is not valid CSV: {error}.") from None
+        raise _problem(_("The file is not valid CSV: %(error)s.") % {"error": error}) from None
 
 
 def _parse_rows(data: str, dialect: type[csv.Dialect] | csv.Dialect) -> list[UnitRow]:
     reader = csv.DictReader(io.StringIO(data), dialect=dialect)
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if not header:
-        raise ApplicationError(ErrorCode.VALIDATION, "The file is empty: it needs a header row and units.")
+        raise ApplicationError(ErrorCode.VALIDATION, _("The file is empty: it needs a header row and units."))
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
-        raise _problem(f"The header row names a column twice: {', '.join(duplicated)}.", "row 1")
+        raise _problem(
+            _("The header row names a column twice: %(columns)s.") % {"columns": ", ".join(duplicated)}, "row 1"
+        )
     missing = [name for name in REQUIRED if name not in header]
     unknown = [name for name in header if name and name not in COLUMNS and name not in INFORMATIONAL]
     if missing or unknown:
         problems = []
         if missing:
-            problems.append(f"missing columns: {', '.join(missing)}")
+            problems.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
         if unknown:
-            problems.append(f"unknown columns: {', '.join(unknown)}")
+            problems.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
         raise _problem(
-            "The header row is not valid (" + "; ".join(problems) + f"). Expected: {', '.join(COLUMNS)}.", "row 1"
+            _("The header row is not valid (%(problems)s). Expected: %(columns)s.")
+            % {"problems": "; ".join(problems), "columns": ", ".join(COLUMNS)},
+            "row 1",
         )
     reader.fieldnames = header
     rows: list[UnitRow] = []
@@ -99,9 +105,13 @@ def _parse_rows(data: str, dialect: type[csv.Dialect] | csv.Dialect) -> list[Uni
     for index, raw in enumerate(reader):
         number = index + 2
         if index >= MAX_ROWS:
-            raise ApplicationError(ErrorCode.VALIDATION, f"A file holds at most {MAX_ROWS} rows.")
+            raise ApplicationError(
+                ErrorCode.VALIDATION, _("A file holds at most %(count)s rows.") % {"count": MAX_ROWS}
+            )
         if None in raw:  # more cells than the header has columns
-            raise _problem(f"Row {number} has more cells than the header has columns.", f"row {number}")
+            raise _problem(
+                _("Row %(row)s has more cells than the header has columns.") % {"row": number}, f"row {number}"
+            )
         cells = {key: (value or "").strip() for key, value in raw.items() if key}
         if not any(cells.values()):
             continue
@@ -109,20 +119,24 @@ def _parse_rows(data: str, dialect: type[csv.Dialect] | csv.Dialect) -> list[Uni
         for column, value in cells.items():
             limit = NOTES_CHARACTERS if column == "notes" else MAX_CELL_CHARACTERS
             if len(value) > limit:
-                row_errors.append(row_error(number, column, f"This cell is longer than {limit} characters."))
+                row_errors.append(
+                    row_error(number, column, _("This cell is longer than %(limit)s characters.") % {"limit": limit})
+                )
         for column in ("identifier", "source", "notes"):
             if (raw.get(column) or "").startswith(FORMULA_PREFIXES):
-                row_errors.append(row_error(number, column, "A cell may not start with =, +, -, @ (a formula)."))
+                row_errors.append(row_error(number, column, _("A cell may not start with =, +, -, @ (a formula).")))
         for column in REQUIRED:
             if not cells.get(column):
-                row_errors.append(row_error(number, column, "This cell is required."))
+                row_errors.append(row_error(number, column, _("This cell is required.")))
         variant_text = cells.get("variant", "")
         variant_id = 0
         if variant_text:
             try:
                 variant_id = int(variant_text)
             except ValueError:
-                row_errors.append(row_error(number, "variant", f"'{variant_text}' is not a whole number."))
+                row_errors.append(
+                    row_error(number, "variant", _("'%(value)s' is not a whole number.") % {"value": variant_text})
+                )
         if row_errors:
             errors += [e for e in row_errors if e not in errors]
             continue
@@ -139,7 +153,7 @@ def _parse_rows(data: str, dialect: type[csv.Dialect] | csv.Dialect) -> list[Uni
     if errors:
         raise ApplicationError(ErrorCode.VALIDATION, rows_summary(errors), errors=errors)
     if not rows:
-        raise ApplicationError(ErrorCode.VALIDATION, "The file has no rows to import.")
+        raise ApplicationError(ErrorCode.VALIDATION, _("The file has no rows to import."))
     return rows
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, parsers, status
@@ -64,7 +65,7 @@ class UnitEndpoint(SellerEndpoint):
             return 0
         currency = workshop_settings_for(seller).currency
         if money.currency != currency:
-            message = f"Your workshop counts in {currency}."
+            message = _("Your workshop counts in %(currency)s.") % {"currency": currency}
             raise ApplicationError(ErrorCode.VALIDATION, message, errors=[{"field": "cost", "message": message}])
         return money.amount
 
@@ -312,19 +313,25 @@ class UnitImport(UnitEndpoint, generics.GenericAPIView):
             rows = parse_csv(b"")
         elif isinstance(request.data, list):
             if len(request.data) > MAX_ROWS:
-                raise ApplicationError(ErrorCode.VALIDATION, f"An import holds at most {MAX_ROWS} rows.")
+                raise ApplicationError(
+                    ErrorCode.VALIDATION, _("An import holds at most %(count)s rows.") % {"count": MAX_ROWS}
+                )
             serializer = UnitImportRowSerializer(data=request.data, many=True)
             if not serializer.is_valid():
                 raw = serializer.errors
                 indexed = raw.items() if isinstance(raw, dict) else enumerate(raw)
                 errors = [
-                    {"field": f"row {index + 1}.{name}", "message": f"Row {index + 1}, column {name}: {messages[0]}"}
+                    {
+                        "field": f"row {index + 1}.{name}",
+                        "message": _("Row %(row)s, column %(column)s: %(message)s")
+                        % {"row": index + 1, "column": name, "message": messages[0]},
+                    }
                     for index, row_errors in indexed
                     if isinstance(row_errors, dict)
                     for name, messages in row_errors.items()
                 ] or [{"field": "", "message": str(raw)}]
                 raise ApplicationError(
-                    ErrorCode.VALIDATION, "Nothing was imported: some rows are not valid.", errors=errors
+                    ErrorCode.VALIDATION, _("Nothing was imported: some rows are not valid."), errors=errors
                 )
             currency = workshop_settings_for(seller).currency
             rows = []
@@ -333,8 +340,13 @@ class UnitImport(UnitEndpoint, generics.GenericAPIView):
                 if cost is not None and cost.currency != currency:
                     raise ApplicationError(
                         ErrorCode.VALIDATION,
-                        "Nothing was imported: some rows are not valid.",
-                        errors=[{"field": f"row {index + 1}.cost", "message": f"Your workshop counts in {currency}."}],
+                        _("Nothing was imported: some rows are not valid."),
+                        errors=[
+                            {
+                                "field": f"row {index + 1}.cost",
+                                "message": _("Your workshop counts in %(currency)s.") % {"currency": currency},
+                            }
+                        ],
                     )
                 rows.append(
                     UnitRow(
@@ -347,9 +359,9 @@ class UnitImport(UnitEndpoint, generics.GenericAPIView):
                     )
                 )
             if not rows:
-                raise ApplicationError(ErrorCode.VALIDATION, "The file has no rows to import.")
+                raise ApplicationError(ErrorCode.VALIDATION, _("The file has no rows to import."))
         else:
-            raise ApplicationError(ErrorCode.VALIDATION, "Send text/csv or a JSON array of rows.")
+            raise ApplicationError(ErrorCode.VALIDATION, _("Send text/csv or a JSON array of rows."))
         created = units_import(seller=seller, actor=self.actor, rows=rows)
         return Response(
             {"created": len(created), "units": [unit.pk for unit in created]}, status=status.HTTP_201_CREATED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
@@ -50,7 +51,7 @@ def flag_resolve(*, flag: IdentifierFlag, actor: Actor, note: str) -> Identifier
         locked = IdentifierFlag.objects.select_for_update().get(pk=flag.pk)
         if locked.resolved_at is not None:
             raise ApplicationError(
-                ErrorCode.INVALID_TRANSITION, "This flag is already resolved.", extra={"allowed": []}
+                ErrorCode.INVALID_TRANSITION, _("This flag is already resolved."), extra={"allowed": []}
             )
         locked.resolved_at = timezone.now()
         locked.resolved_by = actor.user
