@@ -10,7 +10,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from orders.models import BuybackGuarantee
 from orders.services.buyback import buyback_guarantees_take
@@ -116,5 +117,14 @@ def test_reminders_go_once_before_a_warranty_ends_and_before_a_guarantee_expires
     subjects = sorted(message.subject for message in mail.outbox)
     assert len(subjects) == 2
     assert all(message.to == ["owner@example.test"] for message in mail.outbox)
-    assert any("warranty" in subject for subject in subjects)
-    assert any("guaranteed buy-back" in subject for subject in subjects)
+    # Written in the language of the market the device was bought in (French here).
+    language = guarantee.line.seller_order.order.market.language
+    device = guarantee.line.product_name
+    with translation.override(language):
+        expected = sorted(
+            [
+                gettext("The warranty of your %(device)s ends soon") % {"device": device},
+                gettext("Your guaranteed buy-back of the %(device)s ends soon") % {"device": device},
+            ]
+        )
+    assert subjects == expected
