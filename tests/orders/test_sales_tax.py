@@ -134,3 +134,9 @@ def test_the_cart_checkout_order_page_and_e_mail_show_the_tax_on_its_own_line(
     assert confirmation.to == [order.email]
     assert "Sales tax (NY, 4 %): $4.00" in confirmation.body
     assert "Total: $104.00" in confirmation.body
+
+
+def test_the_us_home_page_says_prices_are_before_sales_tax(client):
+    client.cookies["encore_market"] = "us"
+    assert "before sales tax" in client.get("/?market=us").content.decode()
+    assert "all taxes included" in client.get("/?market=fr").content.decode()
