@@ -1,7 +1,8 @@
 """The refurbishment workflow in headless Chromium, as a refurbisher and then its customer live it: a routed
 trade-in arrives on the board, is diagnosed, repaired with a part, fails its quality check then passes it,
 is listed in one step, is ordered and shipped (the seller picks the unit on the ship form), and its history
-reads end to end; the buyer then reads its checks and repairs before the sale (never the seller's costs).
+reads end to end; the buyer then reads its checks and repairs before the sale (never the seller's costs),
+and a success manager its whole life in the console.
 Screenshots in test-artifacts/workshop-*.png."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from marketplace.money import Money
@@ -203,4 +205,24 @@ def test_a_routed_trade_in_is_refurbished_listed_sold_and_its_history_reads_end_
     for private in ("€", "PartsCo", "min of labour", "Traded in", "Rémi"):
         assert private not in content, private
     shopper.screenshot(path=str(artifacts_dir / "workshop-7-shopper-record.png"), full_page=True)
+    context.close()
+
+    # 10. A success manager looks the device up in the console: its whole life, every seller, no costs.
+    manager = UserFactory(email="sam@encore.test", is_staff=True, full_name="Sam Manager")
+    manager.groups.add(Group.objects.get(name="success managers"))
+    context, console = _context(browser, live_server)
+    log_in(console, live_server, manager.email, PASSWORD)
+    console.goto(f"{live_server.url}/console/workshop/identifier/")
+    console.get_by_placeholder("IMEI or serial").fill(identifier)
+    with console.expect_navigation():
+        console.get_by_role("button", name="Show its life").click()
+    expect(console.locator("table")).to_contain_text("Renew Labs")
+    life = console.get_by_test_id("unit-history")
+    expect(life).to_contain_text(f"Traded in to Encore ({tradein.reference}) and inspected")
+    expect(life).to_contain_text("Quality check passed")
+    expect(life).to_contain_text(f"Sold in order {order.number}")
+    seen = life.inner_text()
+    for cost in ("€150.00", "€45.00", "€243.00", "PartsCo"):  # the purchase, the part, the total, the supplier
+        assert cost not in seen, cost
+    console.screenshot(path=str(artifacts_dir / "workshop-8-console.png"), full_page=True)
     context.close()
