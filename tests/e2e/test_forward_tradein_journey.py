@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 SCRATCHED = {
     "powers_on": "yes",
     "screen": "light_scratches",
-    "body": "deep_scratches",
+    "body": "dents",
     "functions": "all_working",
     "battery": "healthy",
     "accounts_signed_out": "yes",
