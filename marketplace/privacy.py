@@ -105,6 +105,12 @@ def user_erase(*, user: User, actor: Actor, reason: str = "erasure requested by 
         )
         ApiKey.objects.filter(created_by=user).update(created_by=None)
         Membership.objects.filter(user=user).delete()
+        # allauth's rows: the addresses (verified or not) and the second factors (TOTP secret, recovery codes).
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
         user.email = placeholder
         user.full_name = ""
         user.is_active = False
