@@ -38,7 +38,7 @@ def test_upload_accept_follow_answer_and_download_every_document(page, live_serv
 
     log_in(page, live_server, owner.email, PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("link", name="Trade-in", exact=True).click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Trade-in", exact=True).click()
     with page.expect_navigation():
         page.get_by_role("link", name="New business batch").click()
 
@@ -98,7 +98,7 @@ def test_upload_accept_follow_answer_and_download_every_document(page, live_serv
     page.get_by_role("radio", name="Accept").first.check()
     with page.expect_navigation():
         page.get_by_role("button", name="Send the answers").click()
-    assert TradeIn.objects.get(pk=third.pk).status == TradeInStatus.COUNTER_ACCEPTED
+    assert TradeIn.objects.get(pk=third.pk).status == TradeInStatus.PAID  # partner credit: paid on acceptance
     tradein_erasure_record(
         tradein=TradeIn.objects.get(pk=third.pk), actor=SYSTEM, method="purge", tool="Blancco Mobile 6", result="passed"
     )
@@ -121,6 +121,6 @@ def test_upload_accept_follow_answer_and_download_every_document(page, live_serv
 
     rollups_rebuild()
     with page.expect_navigation():
-        page.get_by_role("link", name="Figures").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Figures").click()
     assert page.get_by_test_id("tradein-EUR").is_visible()
     page.screenshot(path=str(artifacts_dir / "business-figures.png"), full_page=True)
