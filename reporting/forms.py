@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.models import Market
 
 PRESETS = (7, 30, 90, 365)
+DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 
 
@@ -21,6 +22,7 @@ class ReportFilterForm(forms.Form):
         required=False,
         coerce=int,
         choices=[(n, _("Last %(days)s days") % {"days": n}) for n in PRESETS] + [(0, _("Dates below"))],
+        initial=DEFAULT_DAYS,  # what the page shows before any filter is chosen
     )
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -41,7 +43,7 @@ class ReportFilterForm(forms.Form):
         else:
             start, end = data.get("start"), data.get("end")
             if start is None or end is None:
-                data["start"], data["end"] = self.today - timedelta(days=29), self.today
+                data["start"], data["end"] = self.today - timedelta(days=DEFAULT_DAYS - 1), self.today
             elif start > end:
                 raise forms.ValidationError(_("The period starts after it ends."))
             elif (end - start).days > MAX_DAYS:

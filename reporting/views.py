@@ -22,7 +22,7 @@ from marketplace.access import is_success_manager, partner_member_required, sell
 from marketplace.requests import PartnerRequest, SellerRequest
 from reporting import selectors
 from reporting.charts import Bar, bar_chart
-from reporting.forms import ReportFilterForm
+from reporting.forms import DEFAULT_DAYS, ReportFilterForm
 from reporting.models import RollupState
 from reporting.selectors import PARTNER, PLATFORM, SELLER, Figures, Filters, Scope
 from reporting.services import STATE
@@ -127,7 +127,7 @@ def _page(request: HttpRequest, *, scope: Scope, template: str, title: str, name
         data = form.cleaned_data
         filters = Filters(start=data["start"], end=data["end"], market=data.get("market") or None)
     else:
-        filters = Filters(start=today - timedelta(days=29), end=today)
+        filters = Filters(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today)
     if request.GET.get("format") == "csv":
         return _csv(scope, filters, name)
     figures = selectors.dashboard(scope=scope, filters=filters)

@@ -111,3 +111,11 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_data(client, sales):
     # the session and its user, the role check, the markets of the filter, the rollup state, and the
     # two rollup reads (the days of sales and of trade-ins, the totals their sums): 6, whatever the data
     assert count() == before == 6
+
+
+def test_the_period_shown_before_any_filter_is_the_one_the_figures_cover(client, sales):
+    client.force_login(_staff("success managers"))
+
+    page = client.get(CONSOLE).content.decode()
+
+    assert '<option value="30" selected>' in page
