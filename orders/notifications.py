@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from marketplace.i18n import email_language
+from marketplace.mail import send_mail
 from marketplace.models import Market, MembershipRole, User
 from orders.models import Dispute, DisputeStatus, Order, SellerOrder
 from orders.selectors import order_impact

@@ -24,7 +24,7 @@ from marketplace.uploads import add_oversized_upload_errors
 from sellers import selectors
 from sellers.forms import AcceptInvitationForm, ApiKeyForm, ApplicationForm, InvitationForm
 from sellers.models import Invitation, SellerDocument
-from sellers.selectors import invitation_for_token
+from sellers.selectors import invitation_for_token, invitation_has_account
 from sellers.services.applications import Application, seller_apply
 from sellers.services.team import invitation_accept, invitation_create
 
@@ -196,6 +196,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     item = invitation_for_token(token)
     if item is None:
         return render(request, "seller/invitation_accept.html", {"invalid": True}, status=404)
+    if not request.user.is_authenticated and invitation_has_account(item):
+        # The address has an account: its owner logs in (password, second factor) and comes back here.
+        messages.info(request, _("You already have an Encore account: log in to accept the invitation."))
+        return redirect_to_login(request.get_full_path())
     form = AcceptInvitationForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
@@ -212,7 +216,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, error.message)
         else:
             if not request.user.is_authenticated:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                # A new account, its address verified by the link: logged in as after allauth's verification.
+                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
             request.session[SESSION_KEY] = membership.organisation_id
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
             return redirect(organisation_home_url(membership.organisation))
