@@ -3,12 +3,14 @@
 Why catalogs and not a model-translation library (django-modeltranslation, django-parler): this data is a
 small, closed vocabulary that the platform owns (grade names and criteria, category names, colour names,
 spec labels, the method of Encore's own impact estimates; market names in `marketplace.i18n`), not
-content that staff write per row. Catalogs give it to the same translators, the same `make messages` and the same completeness test as
-every other string, with no extra columns or joins on the hot catalog queries. Product names and cited
+content that staff write per row. Catalogs give it to the same translators, the same `make messages`
+and the same completeness test as every other string, with no extra columns or joins on the hot
+catalog queries. Product names and cited
 document titles are proper names: shown as published.
 
 `Grade.display_name`, `Grade.display_criteria`, `Category.display_name`, `Variant.display_colour` and
-the `spec_label` / `impact_source` helpers below pass the stored text through gettext; `makemessages` finds the strings listed here.
+the `spec_label` / `impact_source` helpers below pass the stored text through gettext; `makemessages`
+finds the strings listed here.
 """
 
 from __future__ import annotations

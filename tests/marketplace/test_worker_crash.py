@@ -52,7 +52,7 @@ def _worker(mail_dir: Path, log: Path) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_killed_mid_way_runs_again_after_restart_and_sends_its_email_once(tmp_path):
     assert settings.CELERY_TASK_ACKS_LATE
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST

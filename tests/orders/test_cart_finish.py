@@ -79,7 +79,7 @@ def test_switching_market_keeps_the_units_where_the_same_variant_and_grade_is_of
     assert not CartLine.objects.filter(listing=french).exists()
     elsewhere = page[page.index('data-testid="cart-elsewhere"') :]
     assert only_french.variant.product.name in elsewhere
-    assert "No seller offers this version in this grade" in elsewhere
+    assert "Kein Verkäufer bietet diese Version in diesem Zustand" in elsewhere  # the German market: in German
     line = CartLine.objects.get(listing=only_french)
     assert f'action="/cart/lines/{line.pk}/"' in elsewhere
     client.post(f"/cart/lines/{line.pk}/", {"remove": "1"})

@@ -78,7 +78,9 @@ def test_e_mails_are_in_the_markets_language_when_encore_ships_it(language, writ
     assert email_language(language) == written_in
 
 
-@pytest.mark.parametrize(("home_market", "subject"), [("de", "Neue Bestellung"), ("es", "Nuevo pedido"), ("us", "New order")])
+@pytest.mark.parametrize(
+    ("home_market", "subject"), [("de", "Neue Bestellung"), ("es", "Nuevo pedido"), ("us", "New order")]
+)
 def test_a_seller_reads_its_new_order_in_its_home_markets_language(shopper, home_market, subject):
     seller = SellerFactory(organisation__country=home_market, home_market=Market.objects.get(code=home_market))
     owner = MembershipFactory(organisation=seller.organisation, role="owner").user

@@ -243,7 +243,7 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_its_owners_told(
     assert (endpoint.enabled, endpoint.disabled_reason) == (False, DisabledReason.FAILING)
     assert WebhookDelivery.objects.get().status == DeliveryStatus.FAILED
     assert notifications.endpoint_disabled_notify_task(endpoint.pk) == 1
-    assert "3 days" in mail.outbox[0].body
+    assert "3 jours" in mail.outbox[0].body  # the partner's market: France, in French
 
 
 def test_a_success_clears_the_failure_record(httpserver, partner_org, make_endpoint):

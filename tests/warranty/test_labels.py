@@ -50,7 +50,7 @@ def test_the_return_label_reads_back_with_both_addresses_and_its_qr_payload(shop
 
     tracking = ret.label.tracking_number
     for expected in (
-        "Prepaid return label",
+        "Étiquette de retour prépayée",  # a French shopper: in French
         tracking,
         "Alex Buyer",
         "3 rue de la Paix",
