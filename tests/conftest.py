@@ -40,6 +40,16 @@ def _second_factor_enrolment(request: pytest.FixtureRequest, settings: object) -
         settings.MFA_REQUIRED_FOR_BACKOFFICE = False  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _default_language_and_time_zone() -> None:
+    """Each test starts in English and UTC: a test (or code under test) that activates a language or a
+    time zone in this thread without deactivating it would otherwise leak it into the next test."""
+    from django.utils import timezone, translation
+
+    translation.activate("en")
+    timezone.deactivate()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

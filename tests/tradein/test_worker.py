@@ -98,8 +98,8 @@ def test_a_real_worker_runs_the_three_trade_in_sweeps_at_their_deadlines():
     assert all(message.to == ["chloe@example.test"] for message in mail.outbox)
     assert sorted(message.subject for message in mail.outbox) == sorted(
         [
-            f"Trade-in {sent_late.reference} has expired",
-            f"Trade-in {countered.reference}: your device is on its way back",
+            f"La reprise {sent_late.reference} a expiré",  # a French sender: in French
+            f"Reprise {countered.reference} : votre appareil est en route vers vous",
         ]
     )
 

@@ -36,7 +36,7 @@ def test_a_real_worker_sends_the_claim_email_and_runs_the_escalation_sweep(tmp_p
         while Claim.objects.get(pk=claim.pk).status != ClaimStatus.ESCALATED and time.monotonic() < deadline:
             time.sleep(0.1)
     subjects = [m.subject for m in mail.outbox if m.to == [owner.email]]
-    assert f"New warranty claim {claim.reference}: please answer" in subjects
+    assert f"Nouvelle réclamation sous garantie {claim.reference} : merci de répondre" in subjects  # a French seller
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.ESCALATED
 
