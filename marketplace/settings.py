@@ -31,8 +31,11 @@ TESTING = env.bool("ENCORE_TESTING", default="pytest" in sys.modules)
 # No default outside development and tests: a deployment that forgets its key must not start with a
 # key everybody can read here (sessions, password resets and signed values would be forgeable).
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+# Commands that only read the code (the migrations check, the translation catalogs) sign nothing and
+# serve nothing: they run without a key.
+_CODE_ONLY_COMMAND = sys.argv[1:2] in (["makemigrations"], ["makemessages"], ["compilemessages"])
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or _CODE_ONLY_COMMAND):
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to 50 random characters (python -c 'import secrets; "
             "print(secrets.token_urlsafe(50))'), or DJANGO_DEBUG=true for local development."

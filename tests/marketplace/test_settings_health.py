@@ -177,3 +177,22 @@ def test_outside_development_and_tests_the_app_refuses_to_start_without_a_secret
         check=False,
     )
     assert development.returncode == 0, development.stderr
+
+
+def test_the_migrations_check_reads_the_code_without_a_secret_key():
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")},
+        "ENCORE_TESTING": "0",
+        "DJANGO_SECRET_KEY": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
