@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import ClassVar
 
 from django.conf import settings
@@ -216,6 +217,15 @@ class Order(models.Model):
     def subtotal(self) -> Money:
         """The goods before sales tax (the total itself where prices include tax)."""
         return Money(self.total_amount - self.sales_tax_amount, self.currency)
+
+    def sales_tax_on(self, goods: Money) -> Money:
+        """The sales tax this order charged on `goods` of it (its tax in proportion, rounded half up): what a
+        refund of those goods gives back with them. Zero where no sales tax was charged."""
+        before_tax = self.total_amount - self.sales_tax_amount
+        if self.sales_tax_amount <= 0 or before_tax <= 0:
+            return Money.zero(self.currency)
+        raw = Decimal(goods.amount) * self.sales_tax_amount / before_tax
+        return Money(min(self.sales_tax_amount, int(raw.quantize(Decimal(1), rounding=ROUND_HALF_UP))), self.currency)
 
     @property
     def shopper_status(self) -> ShopperStatus:
@@ -462,7 +472,10 @@ class Refund(models.Model):
     seller_order = models.ForeignKey(
         SellerOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
+    # What goes back to the buyer: the goods and, on a US order, the sales tax charged on them
+    # (`sales_tax_amount`, part of `amount`; the state is owed it no more). The seller's share is the goods'.
     amount = models.BigIntegerField(_("amount (minor units)"))
+    sales_tax_amount = models.BigIntegerField(_("sales tax (minor units)"), default=0, db_default=0)
     currency = models.CharField(max_length=3)
     status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
     method = models.CharField(_("method"), max_length=12, choices=RefundMethod.choices, default=RefundMethod.PROVIDER)
@@ -481,6 +494,10 @@ class Refund(models.Model):
         verbose_name_plural = _("refunds")
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(sales_tax_amount__gte=0) & Q(sales_tax_amount__lte=F("amount")),
+                name="refund_sales_tax_within_amount",
+            ),
             models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="refund_status_valid"),
             models.CheckConstraint(condition=Q(method__in=RefundMethod.values), name="refund_method_valid"),
         ]
@@ -495,6 +512,15 @@ class Refund(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+    @property
+    def goods(self) -> Money:
+        """What the refund gives back of the goods (the amount less its sales tax): the seller's part."""
+        return Money(self.amount - self.sales_tax_amount, self.currency)
+
+    @property
+    def sales_tax(self) -> Money:
+        return Money(self.sales_tax_amount, self.currency)
 
 
 class LineHold(models.Model):

@@ -17,7 +17,7 @@ from django.utils import translation
 from marketplace.i18n import email_language
 from marketplace.mail import send_mail
 from marketplace.models import Market, MembershipRole, User
-from orders.models import Dispute, DisputeStatus, Order, SellerOrder
+from orders.models import Dispute, DisputeStatus, Order, Refund, SellerOrder
 from orders.selectors import order_impact
 from orders.states import OrderStatus, SellerOrderStatus
 
@@ -93,9 +93,11 @@ def send_seller_order_shipped(seller_order: SellerOrder) -> int:
 
 def send_seller_order_cancelled(seller_order: SellerOrder) -> int:
     order = seller_order.order
+    # What went back: the goods and, on a US order, their sales tax (the cancellation's refund).
+    refund = Refund.objects.filter(idempotency_key=f"refund-cancel-{seller_order.pk}").first()
     return _send(
         "cancelled",
-        {"order": order, "seller_order": seller_order},
+        {"order": order, "seller_order": seller_order, "refunded": refund.money if refund else seller_order.subtotal},
         [order.email, *seller_recipients(seller_order)],
         _language(order),
     )

@@ -11,7 +11,8 @@ dated by its seller); `rollups_rebuild` recomputes every day that has data (a de
 
 What counts (docs/domain.md, Dashboards):
 - **GMV**: what buyers paid for the units of the seller orders paid that day (VAT included), before
-  refunds, which are their own figure; **commission** the platform's share of it. Mystery orders (audit
+  refunds, which are their own figure (the goods given back; a US refund's sales tax was never GMV);
+  **commission** the platform's share of it. Mystery orders (audit
   orders paid by the platform) are not sales: `counted_orders_sql` leaves them out of every sales
   figure (the hook for `Order.is_audit`).
 - **Claims**: opened that day; technical ones (a technical defect, the battery) make the defect rate;
@@ -141,7 +142,7 @@ def _sales_statements(counted: str) -> list[str]:
         ("refunds", "refunds_amount"),
         f"""
         SELECT {DAY.format(column="r.completed_at")}, o.market_id, so.seller_id, o.partner_id, r.currency,
-               count(*), sum(r.amount)
+               count(*), sum(r.amount - r.sales_tax_amount)
         FROM orders_refund r
         JOIN orders_payment p ON p.id = r.payment_id
         JOIN orders_order o ON o.id = p.order_id

@@ -334,7 +334,16 @@ class Return(models.Model):
 
     @property
     def money(self) -> Money:
+        """The goods sent back (what the seller refunds of its sale)."""
         return Money(self.amount, self.currency)
+
+    @property
+    def shopper_money(self) -> Money:
+        """What the buyer gets back: the refund once made, before it the goods and, on a US order, the
+        sales tax charged on them."""
+        if self.refund is not None:
+            return self.refund.money
+        return self.money + self.seller_order.order.sales_tax_on(self.money)
 
 
 class ReturnItem(models.Model):

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from marketplace.actors import Actor
@@ -24,7 +23,7 @@ from orders import hooks, notifications
 from orders.models import BlockedDevice, IdentifierKind, OrderLine, OrderUnit, Payment, SellerOrder
 from orders.services import ledger
 from orders.services.events import order_event_data
-from orders.services.refunds import refund_issue
+from orders.services.refunds import goods_refunded, refund_issue
 from orders.services.stock import stock_restock
 from orders.states import CANCELLABLE, TRANSITIONS, CancelledBy, RefundStatus, SellerOrderStatus
 
@@ -315,7 +314,7 @@ def seller_order_refund(*, seller_order: SellerOrder, actor: Actor, reason: str)
                     "allowed": sorted(TRANSITIONS[locked.status]),
                 },
             )
-        already = locked.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"] or 0
+        already = goods_refunded(locked.refunds.exclude(status=RefundStatus.FAILED))
         remaining = locked.subtotal_amount - already
         if remaining > 0:
             refund_issue(

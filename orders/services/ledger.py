@@ -2,7 +2,8 @@
 
 - sale (seller order paid): cash +gross, seller_pending -net, commission -commission
 - release (return window over, seller order completed): seller_pending +net, seller_available -net
-- refund: cash -amount, seller_pending|seller_available +net share, commission +commission share
+- refund: cash -amount, seller_pending|seller_available +net share, commission +commission share, and on a US
+  order sales_tax +the tax given back with the goods (the shares are the goods', the tax was never the seller's)
 - sales tax (US, with the sale): cash +tax, sales_tax -tax (owed to the state, not to a seller)
 - payout: seller_available +amount, cash -amount (a failed transfer books the reverse)
 - hold (a claim or return open on a line): seller_pending|seller_available +net share, seller_held -net share;
@@ -186,13 +187,18 @@ def seller_account_of(seller_order: SellerOrder) -> str:
 
 
 def book_refund(*, refund: Refund, seller_order: SellerOrder, payment: Payment) -> None:
-    """Claw back: money leaves the platform; the seller's share comes off its pending or payable balance."""
-    commission = commission_share(seller_order=seller_order, amount=refund.amount)
-    net = refund.amount - commission
+    """Claw back: money leaves the platform; the seller's share of the goods comes off its pending or payable
+    balance, and the sales tax given back with them (US) off what the platform holds for the state."""
+    goods = refund.amount - refund.sales_tax_amount
+    commission = commission_share(seller_order=seller_order, amount=goods)
+    net = goods - commission
     seller_account = seller_account_of(seller_order)
+    rows = [(_cash_account(payment), -refund.amount), (seller_account, net), (A.COMMISSION, commission)]
+    if refund.sales_tax_amount:
+        rows.append((A.SALES_TAX, refund.sales_tax_amount))
     _book(
         LedgerKind.REFUND,
-        [(_cash_account(payment), -refund.amount), (seller_account, net), (A.COMMISSION, commission)],
+        rows,
         currency=refund.currency,
         seller_id=seller_order.seller_id,
         seller_order=seller_order,

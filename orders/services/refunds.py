@@ -17,6 +17,11 @@ provider that keeps refusing (`REFUND_MAX_ATTEMPTS`) fails the refund: the reser
 claw-back are reversed, the store credit it gave back first is taken back
 (`wallet.store_credit_take_back`), and the audit trail says why.
 
+Sales tax (US orders): a refund of goods gives back the sales tax charged on them too, in the same
+refund (`Refund.sales_tax_amount`, part of its amount): the order's tax in proportion to the goods
+refunded so far, so that refunding every item gives back exactly the tax paid (`_sales_tax_share`).
+The seller's claw-back is on the goods alone; the tax comes back out of the `sales_tax` account.
+
 Kept as one function on purpose: a later rule (store credit paid back as credit) belongs inside it.
 """
 
@@ -24,9 +29,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from marketplace.actors import Actor
@@ -36,7 +42,7 @@ from marketplace.models import EventType
 from marketplace.money import Money
 from marketplace.transitions import audit_record, transition
 from orders import gateways
-from orders.models import Payment, PaymentProvider, Refund, RefundMethod, SellerOrder
+from orders.models import Order, Payment, PaymentProvider, Refund, RefundMethod, SellerOrder
 from orders.services import ledger, wallet
 from orders.services.events import order_event_data
 from orders.states import REFUND_TRANSITIONS, TRANSITIONS, RefundStatus, SellerOrderStatus
@@ -59,7 +65,11 @@ def refund_issue(
 ) -> Refund:
     """Give `amount` of `payment` back to the buyer, once per `idempotency_key`.
 
-    Preconditions: `amount` is positive, in the payment's currency, and at most what is still
+    `amount` is the goods' money with a `seller_order`; on a US order the sales tax charged on those
+    goods is added to it (`_sales_tax_share`), so the buyer gets back `amount` plus that tax. Without a
+    seller order (money captured after the order expired) `amount` is given back as it is.
+
+    Preconditions: `amount` is positive, in the payment's currency, and with its tax at most what is still
     refundable (captured minus refunded, pending refunds included); `idempotency_key` (<= 100
     characters) names the operation (`refund-return-<id>`, `refund-cancel-<seller order id>`).
     Runs in the caller's transaction when there is one.
@@ -82,7 +92,8 @@ def refund_issue(
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         refund = Refund.objects.filter(idempotency_key=idempotency_key).first()
         if refund is not None:
-            if refund.payment_id != locked.pk or refund.money != amount:
+            asked = refund.goods if refund.seller_order_id is not None else refund.money
+            if refund.payment_id != locked.pk or asked != amount:
                 raise ApplicationError(
                     ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     f"The refund key {idempotency_key} was already used for another refund.",
@@ -97,11 +108,39 @@ def refund_issue(
     return Refund.objects.get(pk=refund.pk)
 
 
+def _not_failed(payment: Payment) -> QuerySet[Refund]:
+    return Refund.objects.filter(payment=payment).exclude(status=RefundStatus.FAILED)
+
+
+def goods_refunded(refunds: QuerySet[Refund]) -> int:
+    """The goods given back by these refunds (their amounts less their sales tax), in minor units."""
+    return refunds.aggregate(total=Sum(F("amount") - F("sales_tax_amount")))["total"] or 0
+
+
+def _sales_tax_share(order: Order, payment: Payment, *, goods: int) -> int:
+    """The sales tax to give back with `goods` more of a US order's goods: the order's tax times the
+    share of its goods refunded once these are too, less the tax already given back (so rounding never
+    drifts, and refunding every item gives back exactly the tax paid). Zero where no tax was charged."""
+    if order.sales_tax_amount <= 0:
+        return 0
+    before_tax = order.total_amount - order.sales_tax_amount
+    refunds = _not_failed(payment).exclude(seller_order=None)
+    sums = refunds.aggregate(tax=Sum("sales_tax_amount"), goods=Sum(F("amount") - F("sales_tax_amount")))
+    goods_after = min(before_tax, (sums["goods"] or 0) + goods)
+    due = Decimal(order.sales_tax_amount) * goods_after / before_tax
+    due_amount = min(order.sales_tax_amount, int(due.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    return max(0, due_amount - (sums["tax"] or 0))
+
+
 def _record(
     payment: Payment, *, amount: Money, actor: Actor, reason: str, key: str, seller_order: SellerOrder | None
 ) -> Refund:
     if amount.currency != payment.currency:
         raise ApplicationError(ErrorCode.CURRENCY_MISMATCH, "The refund's currency differs from the payment's.")
+    tax = 0
+    if seller_order is not None:
+        tax = _sales_tax_share(payment.order, payment, goods=amount.amount)
+        amount = amount + Money(tax, amount.currency)
     if amount.amount > payment.captured_amount - payment.refunded_amount:
         raise ApplicationError(
             ErrorCode.REFUND_EXCEEDS_CAPTURE,
@@ -112,6 +151,7 @@ def _record(
         payment=payment,
         seller_order=seller_order,
         amount=amount.amount,
+        sales_tax_amount=tax,
         currency=amount.currency,
         method=RefundMethod.CREDIT_NOTE if payment.provider == PaymentProvider.INVOICE else RefundMethod.PROVIDER,
         idempotency_key=key,
@@ -150,7 +190,7 @@ def _seller_order_refunded(
         .get(pk=seller_order.pk)
     )
     ledger.book_refund(refund=refund, seller_order=locked, payment=payment)
-    refunded = locked.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"] or 0
+    refunded = goods_refunded(locked.refunds.exclude(status=RefundStatus.FAILED))
     if refunded >= locked.subtotal_amount and locked.status in REFUNDABLE_SELLER_ORDER_STATUSES:
         locked = transition(
             locked,
@@ -181,7 +221,7 @@ def seller_order_shares(*, payment: Payment, amount: int) -> list[tuple[SellerOr
     for seller_order in seller_orders:
         if left <= 0:
             break
-        refunded = seller_order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"] or 0
+        refunded = goods_refunded(seller_order.refunds.exclude(status=RefundStatus.FAILED))
         share = min(left, seller_order.subtotal_amount - refunded)
         if share > 0:
             shares.append((seller_order, share))
@@ -214,11 +254,15 @@ def refund_record_external(
             )
         now = timezone.now()
         refunds: list[Refund] = []
-        for seller_order, share in seller_order_shares(payment=locked, amount=recordable):
+        tax = _external_sales_tax(locked, amount=recordable)
+        shares = seller_order_shares(payment=locked, amount=recordable - tax) or [(None, 0)]
+        for (seller_order, goods), share_tax in zip(shares, _spread(tax, [g for _, g in shares]), strict=True):
+            share = goods + share_tax
             refund = Refund.objects.create(
                 payment=locked,
                 seller_order=seller_order,
                 amount=share,
+                sales_tax_amount=share_tax,
                 currency=locked.currency,
                 status=RefundStatus.SUCCEEDED,
                 method=RefundMethod.PROVIDER,
@@ -240,6 +284,26 @@ def refund_record_external(
                 _seller_order_refunded(seller_order, refund=refund, payment=locked, actor=actor, reason=reason)
             refunds.append(refund)
     return refunds
+
+
+def _external_sales_tax(payment: Payment, *, amount: int) -> int:
+    """The sales tax inside `amount` refunded outside Encore on a US order: the order's tax rate applied
+    backwards (tax over total), never more than the tax not yet given back."""
+    order = payment.order
+    if order.sales_tax_amount <= 0 or order.total_amount <= 0:
+        return 0
+    given = _not_failed(payment).aggregate(tax=Sum("sales_tax_amount"))["tax"] or 0
+    raw = Decimal(amount) * order.sales_tax_amount / order.total_amount
+    return max(0, min(order.sales_tax_amount - given, int(raw.quantize(Decimal(1), rounding=ROUND_HALF_UP))))
+
+
+def _spread(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights` (rounded down; the last takes what rounding left)."""
+    weight = sum(weights)
+    if not weights:
+        return []
+    parts = [total * w // weight if weight else 0 for w in weights[:-1]]
+    return [*parts, total - sum(parts)]
 
 
 def refund_execute(*, refund_id: int, actor: Actor | None = None) -> Refund:

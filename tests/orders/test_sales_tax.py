@@ -1,5 +1,6 @@
 """US sales tax: prices before tax, the state's rate added at checkout, its own line everywhere the
-order's money is shown, stored in minor units, booked apart from the sellers' money. Other markets unchanged."""
+order's money is shown, stored in minor units, booked apart from the sellers' money, given back with the
+goods it was charged on. Other markets unchanged."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ from django.test import Client
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.money import Money
 from orders import notifications
-from orders.models import LedgerAccount, LedgerEntry, Order
+from orders.models import LedgerAccount, LedgerEntry, Order, Payment, Refund
 from orders.sales_tax import RATES_AS_OF, RATES_SOURCE, STATE_RATES, is_state, sales_tax_for
+from orders.selectors import seller_balances
+from orders.services.fulfilment import seller_order_cancel, seller_order_refund
+from orders.services.ledger import commission_share
 from orders.services.payment import order_mark_paid
+from orders.services.refunds import refund_issue, refund_record_external
+from orders.states import CancelledBy, SellerOrderStatus
 from tests.factories.catalog import make_listing
-from tests.factories.orders import SYSTEM, contact, place
+from tests.factories.orders import SYSTEM, contact, delivered, place
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +146,118 @@ def test_the_us_home_page_says_prices_are_before_sales_tax(client):
     client.cookies["encore_market"] = "us"
     assert "before sales tax" in client.get("/?market=us").content.decode()
     assert "all taxes included" in client.get("/?market=fr").content.decode()
+
+
+# --- refunds give the tax back with the goods ------------------------------------------------------------------
+def _us_delivered(shopper, *, price: int, quantity: int, state: str = "CA"):
+    listing = make_listing(market="us", price_amount=price, stock=quantity)
+    order = place((listing, quantity), buyer=shopper, contact=contact("us", state=state))
+    order = order_mark_paid(order=order, actor=SYSTEM, amount_received=order.total, reference="test")
+    seller_order = delivered(order.seller_orders.get())
+    seller_order.refresh_from_db()
+    return order, seller_order
+
+
+def _account(account: str, **filters) -> int:
+    return LedgerEntry.objects.filter(account=account, **filters).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def test_refunding_us_goods_gives_their_sales_tax_back_and_the_seller_loses_only_the_goods(shopper):
+    order, seller_order = _us_delivered(shopper, price=49900, quantity=2)
+    assert order.sales_tax_amount == 7236
+    seller = seller_order.seller
+    net = seller_order.subtotal_amount - seller_order.commission_amount
+
+    one = refund_issue(
+        payment=order.payment,
+        amount=Money(49900, "USD"),
+        actor=SYSTEM,
+        reason="one unit returned",
+        idempotency_key="refund-return-us-1",
+        seller_order=seller_order,
+    )
+    assert (one.amount, one.sales_tax_amount) == (49900 + 3618, 3618)
+    assert (one.goods, one.sales_tax) == (Money(49900, "USD"), Money(3618, "USD"))
+    journal = LedgerEntry.objects.filter(refund=one)
+    assert sum(entry.amount for entry in journal) == 0
+    assert _account(LedgerAccount.SALES_TAX) == -7236 + 3618  # half the tax is owed to the state no more
+    commission = commission_share(seller_order=seller_order, amount=49900)
+    assert seller_balances(seller=seller)[0].pending.amount == net - (49900 - commission)
+    # Asking again with the same key and the same goods finds the same refund.
+    again = refund_issue(
+        payment=order.payment,
+        amount=Money(49900, "USD"),
+        actor=SYSTEM,
+        reason="one unit returned",
+        idempotency_key="refund-return-us-1",
+        seller_order=seller_order,
+    )
+    assert again.pk == one.pk
+
+    seller_order_refund(seller_order=seller_order, actor=SYSTEM, reason="the second unit")
+    rest = Refund.objects.get(idempotency_key=f"refund-rest-{seller_order.pk}")
+    assert (rest.amount, rest.sales_tax_amount) == (49900 + 3618, 3618)
+    seller_order.refresh_from_db()
+    assert seller_order.status == SellerOrderStatus.REFUNDED
+    payment = Payment.objects.get(pk=order.payment.pk)
+    assert payment.refunded_amount == payment.captured_amount == order.total_amount  # all of it, tax included
+    assert _account(LedgerAccount.SALES_TAX) == 0
+    assert seller_balances(seller=seller)[0].pending.amount == 0
+    assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 0
+
+
+def test_unit_by_unit_refunds_give_back_exactly_the_tax_paid_whatever_the_rounding(shopper):
+    # 3 x 3.39 in Minnesota (6.875 %): 10.17 -> 0.70 of tax, not divisible by three.
+    order, seller_order = _us_delivered(shopper, price=339, quantity=3, state="MN")
+    assert order.sales_tax_amount == 70
+    taxes = []
+    for n in range(3):
+        refund = refund_issue(
+            payment=order.payment,
+            amount=Money(339, "USD"),
+            actor=SYSTEM,
+            reason="a unit returned",
+            idempotency_key=f"refund-return-mn-{n}",
+            seller_order=seller_order,
+        )
+        taxes.append(refund.sales_tax_amount)
+    assert taxes == [23, 24, 23]  # 23.33, then 46.67 - 23, then the rest: never a cent more or less
+    assert sum(taxes) == order.sales_tax_amount
+    assert Payment.objects.get(pk=order.payment.pk).refunded_amount == order.total_amount
+    assert _account(LedgerAccount.SALES_TAX) == 0
+    assert order.sales_tax_on(Money(339, "USD")) == Money(23, "USD")
+
+
+def test_a_cancelled_us_parcel_refunds_the_tax_and_the_e_mail_says_the_whole_amount(shopper):
+    listing = make_listing(market="us", price_amount=10000, stock=1)
+    order = place((listing, 1), buyer=shopper, contact=contact("us", state="NY"))
+    order = order_mark_paid(order=order, actor=SYSTEM, amount_received=order.total, reference="test")
+    seller_order = order.seller_orders.get()
+
+    seller_order_cancel(seller_order=seller_order, actor=SYSTEM, by=CancelledBy.SHOPPER, reason="changed my mind")
+
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.sales_tax_amount) == (10400, 400)
+    assert _account(LedgerAccount.SALES_TAX) == 0
+    mail.outbox.clear()
+    assert notifications.seller_order_cancelled_notify_task(seller_order.pk) >= 1
+    assert "$104.00 is refunded" in mail.outbox[0].body
+
+
+def test_a_us_refund_made_in_stripes_dashboard_books_its_tax_apart_from_the_sellers_goods(stripe_fake, shopper):
+    order, seller_order = _us_delivered(shopper, price=10000, quantity=1, state="NY")
+    order.payment.reference = "pi_us_tax"
+    order.payment.save(update_fields=["reference"])
+    seller = seller_order.seller
+
+    refund_record_external(
+        payment=order.payment, amount=Money(10400, "USD"), reference="re_us_1", actor=SYSTEM, reason="dashboard"
+    )
+
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.sales_tax_amount, refund.seller_order_id) == (10400, 400, seller_order.pk)
+    assert _account(LedgerAccount.SALES_TAX) == 0
+    assert seller_balances(seller=seller)[0].pending.amount == 0
+    seller_order.refresh_from_db()
+    assert seller_order.status == SellerOrderStatus.REFUNDED
+    assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 0

@@ -6,17 +6,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.db.models import Sum
 from django.utils import timezone
 
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Event
+from marketplace.money import Money
 from orders.models import LedgerEntry, LineHold, Refund
 from orders.selectors import seller_balances
+from orders.services.payment import order_mark_paid
 from orders.states import SellerOrderStatus
-from tests.factories.orders import SYSTEM
+from tests.factories.catalog import make_listing
+from tests.factories.orders import SYSTEM, contact, delivered, place
 from tests.factories.warranty import delivered_units, open_claim
 from warranty.models import Label, Return, Warranty
+from warranty.notifications import send_return_opened, send_return_refunded
+from warranty.selectors import return_with_relations
 from warranty.services.claims import Claimant
 from warranty.services.labels import carrier_scan_record
 from warranty.services.returns import (
@@ -191,3 +197,26 @@ def test_a_cancelled_return_frees_its_units_and_money(shopper):
     assert ret.status == ReturnStatus.CANCELLED
     assert LineHold.objects.filter(released_at__isnull=True).count() == 0
     assert _open(warranties).status == ReturnStatus.OPENED  # the unit may go back again
+
+
+def test_a_us_return_gives_back_the_sales_tax_on_the_goods_and_says_so_before_and_after(shopper):
+    listing = make_listing(market="us", price_amount=20000, stock=2)
+    order = place((listing, 2), buyer=shopper, contact=contact("us", state="NY"))  # 4 %: 16.00 of tax
+    order = order_mark_paid(order=order, actor=SYSTEM, amount_received=order.total, reference="test")
+    delivered(order.seller_orders.get())
+    warranties = list(Warranty.objects.filter(line__seller_order__order=order).order_by("pk"))
+
+    ret = return_with_relations(_open(warranties[:1]).pk)
+    assert ret.money == Money(20000, "USD")  # the seller's goods
+    assert ret.shopper_money == Money(20800, "USD")  # what the buyer will get back
+    mail.outbox.clear()
+    send_return_opened(ret)
+    assert "You will be refunded $208.00" in mail.outbox[0].body
+
+    ret = return_with_relations(return_receive(ret=ret, actor=SYSTEM).pk)
+    assert (ret.refund.amount, ret.refund.sales_tax_amount) == (20800, 800)
+    assert ret.shopper_money == Money(20800, "USD")
+    mail.outbox.clear()
+    send_return_refunded(ret)
+    assert "We refunded $208.00" in mail.outbox[0].body
+    assert LedgerEntry.objects.aggregate(t=Sum("amount"))["t"] == 0
