@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
@@ -98,14 +99,16 @@ def _render(request: EncoreRequest, template: str, context: dict[str, Any]) -> H
 # page shows per visitor must depend on the session, so that such visitors take the uncached path.
 CSRF_PLACEHOLDER = "encore-csrf-token-placeholder"
 MESSAGES_COOKIE = "messages"
+# The headers a page's cache key reads (`_fragment_key`): an htmx answer holds the results alone, so a
+# browser or a proxy must not keep it for the page at the same URL (and the other way round).
+HTMX_VARY = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 
 
 def anonymous_page_cache(
     name: str, scope: PageScope
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapper(request: EncoreRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def _serve(request: EncoreRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             market_code = current_market(request).code
             # The page's version, read once: the whole page's key and its fragments' keys use it.
             version = scope(request, market_code, *args, **kwargs)
@@ -125,6 +128,12 @@ def anonymous_page_cache(
             response = HttpResponse(
                 page.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in page else page
             )
+            return response
+
+        @functools.wraps(view)
+        def wrapper(request: EncoreRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = _serve(request, *args, **kwargs)
+            patch_vary_headers(response, HTMX_VARY)
             return response
 
         return wrapper
@@ -150,10 +159,17 @@ def home(request: EncoreRequest) -> HttpResponse:
 FRAGMENT_TIMEOUT = 600
 
 
+def _wants_results_only(request: EncoreRequest) -> bool:
+    """An htmx request of the filter form or the sort (not a boosted navigation, nor htmx restoring a page
+    missing from its history cache: those want the whole page): the results and the facet counts only."""
+    details = getattr(request, "htmx", None)
+    return bool(details) and not details.boosted and not details.history_restore_request
+
+
 def _fragment_key(request: EncoreRequest, name: str, market_code: str) -> str:
     query = sorted((key, sorted(values)) for key, values in request.GET.lists())
     details = getattr(request, "htmx", None)
-    htmx = ("boosted" if details.boosted else "partial") if details else "full"
+    htmx = "partial" if _wants_results_only(request) else ("boosted" if details and details.boosted else "full")
     parts = repr((request.path, query, htmx, market_code, get_language()))
     return f"catalog:fragment:{name}:{_page_version(request)}:{hashlib.sha256(parts.encode()).hexdigest()}"
 
@@ -210,11 +226,14 @@ def _results(request: EncoreRequest, *, category: Category | None, template: str
             "selected": selected,
             "min_value": request.GET.get("min", ""),
             "max_value": request.GET.get("max", ""),
+            "partial": _wants_results_only(request),
         }
         return {"results_html": render_to_string("catalog/partials/results.html", fragment_context, request=request)}
 
     fragment = _cached_fragment(_fragment_key(request, "results", market.code), build)
-    if request.htmx and not request.htmx.boosted:
+    if _wants_results_only(request):
+        # The results, and out of band the facets' counts for the filter panel (one render, the same
+        # grouped counts: see catalog/partials/facet_counts.html).
         return _respond(request, fragment["results_html"])
     context.update({"category": category, "filters": filters, **fragment})
     return _render(request, template, context)

@@ -4,6 +4,8 @@ categories."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
@@ -63,3 +65,51 @@ def test_a_search_for_nothing_like_any_product_still_offers_the_categories(clien
     page = client.get("/search/?q=zzzzqqq&market=fr").content.decode()
     assert 'data-testid="close-queries"' not in page
     assert 'href="/c/smartphones/"' in page[page.index('data-testid="suggested-categories"') :]
+
+
+def _facet_counts(html: str) -> dict[str, dict[str, str]]:
+    """facet -> value -> "(count)" in the out-of-band fragment of an htmx answer."""
+    fragment = html[html.index('<div id="facet-counts"') :]
+    counts: dict[str, dict[str, str]] = {}
+    for facet in re.finditer(r'data-facet="(\w+)"(.*?)</fieldset>', fragment, re.DOTALL):
+        values = re.findall(r'<li data-value="([^"]*)">.*?<span class="count">(\(\d+\))</span>', facet.group(2))
+        counts[facet.group(1)] = dict(values)
+    return counts
+
+
+def test_the_htmx_answer_carries_the_panels_counts_for_the_new_selection_out_of_band(client, offers):
+    page = client.get("/c/smartphones/?market=fr").content.decode()
+    assert '<div id="facet-counts" hidden></div>' in page  # where the counts land, outside the form
+    assert page.index("</form>") < page.index('<div id="facet-counts"')
+    assert 'src="/static/js/facet-counts.js"' in page
+
+    partial = client.get("/c/smartphones/?market=fr&series=iPhone+13", HTTP_HX_REQUEST="true").content.decode()
+
+    assert partial.startswith('<div id="browse-results"')
+    assert '<div id="facet-counts" hidden hx-swap-oob="true"' in partial
+    counts = _facet_counts(partial)
+    # The colours of the iPhone 13 offers only; the models over the other filters (none): both still offered.
+    assert counts["colour"] == {"Midnight": "(1)", "Red": "(1)"}
+    assert counts["series"] == {"iPhone 13": "(2)", "iPhone 14": "(1)"}
+    assert 'value="iPhone 13" checked' in partial
+
+
+def test_browse_answers_vary_on_the_htmx_headers_cached_or_not(client, offers):
+    for _ in range(2):  # rendered, then from the whole-page cache
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.get("/c/smartphones/?market=fr&colour=Red", **headers)
+            assert {"HX-Request", "HX-Boosted", "HX-History-Restore-Request"} <= {
+                part.strip() for part in response["Vary"].split(",")
+            }
+
+
+def test_htmx_restoring_a_page_missing_from_its_history_gets_the_whole_page(client, offers):
+    client.get("/c/smartphones/?market=fr&colour=Red", HTTP_HX_REQUEST="true")  # the results alone, cached
+
+    restored = client.get(
+        "/c/smartphones/?market=fr&colour=Red", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    ).content.decode()
+
+    assert "<html" in restored
+    assert '<details class="filter-panel" open>' in restored
+    assert "hx-swap-oob" not in restored

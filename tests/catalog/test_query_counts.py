@@ -56,3 +56,18 @@ def test_query_counts_do_not_grow_with_rows(client, rows):
     counts = {url: count(client, url) for url in PAGES}
 
     assert counts == PAGES
+
+
+@pytest.mark.parametrize("rows", [1, 10, 100])
+def test_an_htmx_answer_counts_the_facets_in_the_same_queries_as_the_page(client, rows):
+    """The results and, out of band, the panel's facet counts: the page's own grouped counts, no query more
+    per facet or per value (as many queries as the whole page)."""
+    build(rows)
+    url = "/c/smartphones/?market=fr&brand=apple&storage=128&sort=price"
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, HTTP_HX_REQUEST="true")
+
+    assert 'hx-swap-oob="true"' in response.content.decode()
+    assert len(queries) == PAGES[url] == 10

@@ -77,3 +77,58 @@ def test_product_page_offers_fit_a_phone_and_filters_stay_open(page, live_server
     page.screenshot(path=str(artifacts_dir / "finish-home-390.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(artifacts_dir / "finish-home-1280.png"), full_page=True)
+
+
+def test_the_panels_counts_follow_each_filter_while_it_stays_open(page, live_server, artifacts_dir):
+    _catalog()
+    seller = SellerFactory(organisation__name="Pixel Works").organisation
+    for n in range(10):  # twelve models: eight shown, the rest under "4 more"
+        product = ProductFactory(name=f"Pixel {n}", slug=f"pixel-{n}", series=f"Pixel {n}")
+        make_listing(variant=VariantFactory(product=product, colour="Green"), seller=seller, sku=f"PIXEL-{n}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/c/smartphones/?market=fr")
+    series = page.locator("fieldset[data-facet=series]")
+    more = series.locator("details.facet-more")
+
+    def count_of(facet: str, value: str) -> str | None:  # shown or folded under "more"
+        return page.locator(f"fieldset[data-facet={facet}] li[data-value='{value}'] .count").text_content()
+
+    assert (count_of("series", "iPhone 14"), count_of("grade", "excellent"), count_of("colour", "Green")) == (
+        "(1)",
+        "(12)",
+        "(10)",
+    )
+    more.locator("summary").click()  # the shopper unfolds the other models
+
+    midnight = page.locator("input[name=colour][value='Midnight']")
+    with page.expect_response(lambda r: "colour=Midnight" in r.url):
+        midnight.check()
+    page.wait_for_function("document.querySelector(\"li[data-value='iPhone 14'] .count\").textContent === '(0)'")
+
+    # The counts are those of the Midnight offers; the panel, its unfolded list, the box and the focus stay.
+    assert count_of("series", "iPhone 13") == "(1)"
+    assert count_of("grade", "excellent") == "(1)"
+    assert count_of("series", "Pixel 9") == "(0)"  # folded under "more": counted too
+    assert count_of("colour", "Green") == "(10)"  # a chosen facet counts over the other filters
+    assert "facet-none" in (page.locator("li[data-value='iPhone 14']").get_attribute("class") or "")
+    assert page.locator("details.filter-panel").get_attribute("open") is not None
+    assert more.get_attribute("open") is not None
+    assert midnight.is_checked()
+    assert page.evaluate("document.activeElement.value") == "Midnight"
+    assert "1 product" in page.get_by_test_id("result-count").inner_text()
+    assert page.locator("#facet-counts").inner_html() == ""  # read into the panel, not swapped in
+    page.screenshot(path=str(artifacts_dir / "finish-facet-counts-1280.png"), full_page=True)
+
+    # A second filter: the counts follow again; unticking the first brings its counts back.
+    with page.expect_response(lambda r: "grade=excellent" in r.url):
+        page.locator("input[name=grade][value='excellent']").check()
+    page.wait_for_function("document.querySelector(\"li[data-value='good'] .count\").textContent === '(1)'")
+    assert count_of("series", "iPhone 13") == "(1)"
+    with page.expect_response(lambda r: "colour=Midnight" not in r.url):
+        midnight.uncheck()
+    page.wait_for_function("document.querySelector(\"li[data-value='iPhone 14'] .count\").textContent === '(1)'")
+    assert count_of("series", "Pixel 9") == "(1)"
+    assert "facet-none" not in (page.locator("li[data-value='iPhone 14']").get_attribute("class") or "")
+    assert page.locator("input[name=grade][value='excellent']").is_checked()
+    assert more.get_attribute("open") is not None
+    page.screenshot(path=str(artifacts_dir / "finish-facet-counts-after-1280.png"), full_page=True)
