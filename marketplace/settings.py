@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.surface",
+                "orders.context_processors.cart",  # the header's cart count (`orders.cart_count`)
             ],
         },
     },

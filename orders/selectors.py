@@ -137,13 +137,6 @@ def cart_review(*, cart: Cart | None, market: Market) -> CartReview:
     return CartReview(market=market, groups=list(groups.values()), elsewhere=elsewhere)
 
 
-def cart_count(*, cart: Cart | None) -> int:
-    """Units in the cart (the header's badge), whatever their market."""
-    if cart is None:
-        return 0
-    return sum(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True))
-
-
 def _order_detail_queryset() -> QuerySet[Order]:
     return Order.objects.select_related("market", "payment").prefetch_related(
         Prefetch(

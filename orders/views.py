@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Q, Sum
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,12 +25,12 @@ from catalog.markets import current_market
 from catalog.models import Listing
 from catalog.selectors.reference import categories_tree, markets_active
 from marketplace.actors import Actor
-from marketplace.context_processors import CART_COUNT_SESSION_KEY
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Market
 from orders import gateways, selectors
+from orders.cart_count import CART_SESSION_KEY, cart_count_get
 from orders.forms import CancelForm, CheckoutForm
-from orders.models import Cart, CartLine, Order, PaymentProvider, SellerOrder
+from orders.models import Cart, Order, PaymentProvider, SellerOrder
 from orders.sales_tax import SalesTax, is_state, sales_tax_for
 from orders.services import cart as cart_services
 from orders.services.checkout import Contact, PlacementLine, order_place
@@ -41,20 +40,16 @@ from orders.services.wallet import order_amount_due, store_credit_balance, store
 from orders.states import CANCELLABLE, CancelledBy, OrderStatus
 
 logger = logging.getLogger(__name__)
-CART_SESSION_KEY = "encore_cart_id"
 
 
 @receiver(user_logged_in)
 def _cart_count_at_login(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
-    """At login the session's cart joins the account's: the header counts both from the first page."""
+    """At login the session's cart joins the account's: the header counts both from the first page (counted
+    here, with the login's queries, and kept in the cache: `orders.cart_count`)."""
     if request is None or not hasattr(request, "session"):
         return
     session_cart = request.session.get(CART_SESSION_KEY)
-    count = CartLine.objects.filter(
-        Q(cart__user=user) | Q(cart_id=session_cart or 0, cart__user__isnull=True)
-    ).aggregate(total=Sum("quantity"))["total"]
-    if count or CART_COUNT_SESSION_KEY in request.session:
-        request.session[CART_COUNT_SESSION_KEY] = count or 0
+    cart_count_get(user_id=getattr(user, "pk", None), cart_id=int(session_cart) if session_cart else None)
 
 
 def resolve_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
@@ -81,21 +76,12 @@ def _store_context(request: HttpRequest) -> dict[str, object]:
     return {"market": current_market(request), "markets": markets_active(), "nav_categories": categories_tree()}
 
 
-def remember_cart_count(request: HttpRequest, cart: Cart | None) -> int:
-    """Keep the cart's unit count in the session for the header (`marketplace.context_processors`)."""
-    count = selectors.cart_count(cart=cart)
-    if count or CART_COUNT_SESSION_KEY in request.session:
-        request.session[CART_COUNT_SESSION_KEY] = count
-    return count
-
-
 def cart_detail(request: HttpRequest) -> HttpResponse:
     market = current_market(request)
     cart = resolve_cart(request)
     if cart is not None:
         # The shopper may have switched market: the same units in this market where they are offered.
         cart_services.cart_follow_market(cart=cart, market_code=market.code)
-    remember_cart_count(request, cart)
     review = selectors.cart_review(cart=cart, market=market)
     return render(request, "orders/cart.html", {**_store_context(request), "review": review})
 
@@ -192,7 +178,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("orders:checkout")
         cart_services.cart_clear(cart=cart, listing_ids=[row.listing.pk for row in review.buyable])
-        remember_cart_count(request, cart)
         if order.status != OrderStatus.PENDING_PAYMENT:  # paid in full with store credit
             messages.success(request, _("Paid with your store credit. Thank you!"))
             return redirect("orders:account_order", number=order.number)

@@ -1,4 +1,7 @@
-"""Cart writes: add, change quantity, merge an anonymous cart into the account's at login."""
+"""Cart writes: add, change quantity, merge an anonymous cart into the account's at login.
+
+Every write that changes a cart's lines calls `cart_count_changed` (`orders.cart_count`): the header's
+count of that cart is counted again on its owner's next page, whichever request made the change."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils import timezone
 from catalog.models import Listing
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import User
+from orders.cart_count import cart_count_changed
 from orders.models import Cart, CartLine, Order, OrderLine
 
 MAX_QUANTITY_PER_LINE = 10
@@ -65,6 +69,7 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
             ],
         )
         new_quantity, prior_quantity = cursor.fetchone()
+    cart_count_changed(cart=cart)
     if prior_quantity is not None and prior_quantity >= limit:
         raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Your cart already holds every unit of this offer.")
     return int(new_quantity)
@@ -75,6 +80,7 @@ def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | 
     line = CartLine.objects.select_related("listing").filter(cart=cart, pk=line_id).first()
     if line is None:
         return None
+    cart_count_changed(cart=cart)
     if quantity <= 0:
         line.delete()
         return None
@@ -107,6 +113,8 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
             else:
                 CartLine.objects.filter(pk=line.pk).update(cart=target)
         source.delete()
+        cart_count_changed(cart=source)
+        cart_count_changed(cart=target)
     return target
 
 
@@ -116,6 +124,7 @@ def cart_clear(*, cart: Cart, listing_ids: list[int] | None = None) -> None:
     if listing_ids is not None:
         lines = lines.filter(listing_id__in=listing_ids)
     lines.delete()
+    cart_count_changed(cart=cart)
 
 
 def cart_restore_order(*, order: Order) -> int:
@@ -147,6 +156,7 @@ def cart_restore_order(*, order: Order) -> int:
                 [cart.pk, listing_id, quantity, MAX_QUANTITY_PER_LINE, price, currency, now, MAX_QUANTITY_PER_LINE],
             )
     Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+    cart_count_changed(cart=cart)
     return len(lines)
 
 
@@ -202,4 +212,6 @@ def cart_follow_market(*, cart: Cart, market_code: str) -> int:
                 line.save(update_fields=["listing", "quantity", "seen_price_amount", "currency"])
                 present[listing.pk] = line
             moved += 1
+        if moved:
+            cart_count_changed(cart=cart)
         return moved
