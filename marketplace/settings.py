@@ -184,7 +184,7 @@ def _celery_broker_url(url: str) -> str:
 REDIS_CACHE_URL = _redis_url(REDIS_URL, REDIS_DB_OFFSET)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "marketplace.cache.RedisCache",
         "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": "encore",
         # Rendered storefront pages are cached: bump CACHE_VERSION on a deploy that changes templates.

@@ -23,8 +23,15 @@ def test_the_database_is_postgresql():
     assert connection.vendor == "postgresql"
 
 
-def test_caches_use_redis():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+def test_caches_use_redis_with_one_client_per_connection_pool():
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "marketplace.cache.RedisCache"
+    cache.set("health-check", {"ok": 1}, 5)
+    assert cache.get("health-check") == {"ok": 1}
+    client = cache._cache.get_client()  # type: ignore[attr-defined]
+    assert cache._cache.get_client(write=True) is client  # type: ignore[attr-defined]  # one server: one pool
+    cache.delete("health-check")
 
 
 @pytest.mark.django_db
