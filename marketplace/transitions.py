@@ -7,6 +7,7 @@ Every state machine (seller, order, claim, trade-in) keeps a `TextChoices` and a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -70,7 +71,12 @@ def transition(
     Raises `ApplicationError(INVALID_TRANSITION)`.
     """
     model = type(obj)
-    with transaction.atomic():
+    # Inside the caller's transaction the move needs no savepoint of its own: a refusal is raised before
+    # anything is written, and the caller's transaction holds the lock. Only a `then`, which may fail
+    # after the writes, gets one. Two round trips (SAVEPOINT, RELEASE) saved per move on the checkout's
+    # and the payment's paths.
+    nested = transaction.get_connection().in_atomic_block
+    with transaction.atomic() if not nested else contextlib.nullcontext():
         queryset = model._default_manager.select_related(*related) if related else model._default_manager.all()
         locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
         current = getattr(locked, field)
@@ -81,25 +87,26 @@ def transition(
                 f"{model._meta.verbose_name} cannot go from {current} to {to}.",
                 extra={"from": current, "to": to, "allowed": sorted(transitions.get(current, frozenset()))},
             )
-        updates: dict[str, object] = {field: to, **(extra_updates or {})}
-        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-            updates.setdefault("updated_at", timezone.now())
-        for name, value in updates.items():
-            setattr(locked, name, value)
-        update_fields = list(updates)
-        locked.save(update_fields=update_fields)
-        audit_record(
-            obj=locked,
-            actor=actor,
-            from_status=current,
-            to_status=to,
-            reason=reason,
-            organisation=organisation,
-        )
-        if then is not None:
-            then(locked, current)
-        if on_commit is not None:
-            transaction.on_commit(on_commit)
+        with transaction.atomic() if nested and then is not None else contextlib.nullcontext():
+            updates: dict[str, object] = {field: to, **(extra_updates or {})}
+            if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+                updates.setdefault("updated_at", timezone.now())
+            for name, value in updates.items():
+                setattr(locked, name, value)
+            update_fields = list(updates)
+            locked.save(update_fields=update_fields)
+            audit_record(
+                obj=locked,
+                actor=actor,
+                from_status=current,
+                to_status=to,
+                reason=reason,
+                organisation=organisation,
+            )
+            if then is not None:
+                then(locked, current)
+            if on_commit is not None:
+                transaction.on_commit(on_commit)
     for name in update_fields:
         setattr(obj, name, getattr(locked, name))
     return locked
@@ -123,6 +130,7 @@ def bulk_transition(
     reason: str = "",
     field: str = "status",
     organisation_field: str | None = None,
+    extra_updates: Mapping[str, object] | None = None,
 ) -> list[Any]:
     """Move every row of `queryset` that is in `from_status` to `to`, set-based, with one audit row each.
 
@@ -130,17 +138,17 @@ def bulk_transition(
     an order). One `UPDATE ... WHERE status = from_status RETURNING pk`, so rows that moved
     meanwhile are left alone and a second run changes nothing. `organisation_field` names the
     row's foreign key to its organisation (e.g. `"seller"`): each audit row belongs to its own
-    row's organisation (the tenancy of the audit trail). Returns the primary keys moved, sorted.
-    Must run inside the caller's transaction.
+    row's organisation (the tenancy of the audit trail). `extra_updates` (field: value) are set in the
+    same UPDATE. Returns the primary keys moved, sorted. Must run inside the caller's transaction.
     """
     if to not in transitions.get(from_status, frozenset()):
         raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"Cannot go from {from_status} to {to}.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("bulk_transition() must run inside the transaction of the change")
     model = queryset.model
-    updates: dict[str, object] = {field: to}
+    updates: dict[str, object] = {field: to, **(extra_updates or {})}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        updates["updated_at"] = timezone.now()
+        updates.setdefault("updated_at", timezone.now())
     table = model._meta.db_table
     pk_column = model._meta.pk.column
     organisation_column = _column(model, organisation_field) if organisation_field else None

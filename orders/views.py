@@ -156,9 +156,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         if last.market_id == market.code and last.state:
             initial["state"] = last.state
     form = CheckoutForm(request.POST or None, initial=initial, market=market)
-    store_credit = store_credit_balance(user=request.user, currency=market.currency)
     if request.method == "POST" and form.is_valid() and not review.has_changes:
         data = form.cleaned_data
+        use_credit = bool(request.POST.get("use_store_credit"))
         try:
             order = order_place(
                 actor=Actor.for_user(request.user),
@@ -169,15 +169,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 contact=Contact(country=market.code, **data),
                 buyer=request.user,
                 # The whole balance, up to the total: the card pays the rest.
-                store_credit=store_credit if request.POST.get("use_store_credit") else None,
+                store_credit=store_credit_balance(user=request.user, currency=market.currency) if use_credit else None,
                 buyback_listing_ids=frozenset(
                     row.listing.pk for row in review.buyable if str(row.listing.pk) in request.POST.getlist("buyback")
                 ),
+                cart=cart,  # the lines ordered leave the cart with the placement
             )
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("orders:checkout")
-        cart_services.cart_clear(cart=cart, listing_ids=[row.listing.pk for row in review.buyable])
         if order.status != OrderStatus.PENDING_PAYMENT:  # paid in full with store credit
             messages.success(request, _("Paid with your store credit. Thank you!"))
             return redirect("orders:account_order", number=order.number)
@@ -188,7 +188,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "review": review,
         "form": form,
         "tax": _sales_tax_estimate(market, review, state),
-        "store_credit": store_credit,
+        "store_credit": store_credit_balance(user=request.user, currency=market.currency),
         "buyback_offers": selectors.buyback_offers(listings=[row.listing for row in review.buyable]),
     }
     return render(request, "orders/checkout.html", context)

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
@@ -77,15 +77,31 @@ def _claim(owner: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool
     """
     now = timezone.now()
     expires = now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    with transaction.atomic():
-        # A key past its 24 h is forgotten: the request runs anew.
-        IdempotencyKey.objects.filter(owner=owner, key=key, expires_at__lt=now).delete()
-    try:
-        with transaction.atomic():
-            row = IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint, expires_at=expires)
+    # One statement: the key is inserted as in progress, or a row of it past its 24 h is taken over
+    # (forgotten: the request runs anew); a live row is left alone and read below.
+    table = IdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} AS k (owner, key, fingerprint, state, response_status, response_text,
+                                      response_headers, response_content_type, created_at, expires_at)
+            VALUES (%s, %s, %s, %s, NULL, '', '{{}}'::jsonb, '', %s, %s)
+            ON CONFLICT (owner, key) DO UPDATE SET
+                fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state, response_status = NULL,
+                response_text = '', response_headers = '{{}}'::jsonb, response_content_type = '',
+                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+            WHERE k.expires_at < EXCLUDED.created_at
+            RETURNING id
+            """,  # noqa: S608 - the table name from model meta, values bound
+            [owner, key, fingerprint, IdempotencyKey.State.IN_PROGRESS, now, expires],
+        )
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        row = IdempotencyKey(
+            pk=inserted[0], owner=owner, key=key, fingerprint=fingerprint, created_at=now, expires_at=expires
+        )
         return row, True
-    except IntegrityError:
-        row = IdempotencyKey.objects.get(owner=owner, key=key)
+    row = IdempotencyKey.objects.get(owner=owner, key=key)
     stale_before = now - timedelta(seconds=settings.IDEMPOTENCY_IN_PROGRESS_SECONDS)
     if (
         row.state == IdempotencyKey.State.IN_PROGRESS

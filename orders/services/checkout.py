@@ -25,6 +25,7 @@ from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, percentage_of, vat_included_in
 from orders import gateways
 from orders.models import (
+    Cart,
     Order,
     OrderChannel,
     OrderLine,
@@ -34,9 +35,9 @@ from orders.models import (
 from orders.sales_tax import SalesTax, is_state, normalise_state, sales_tax_for
 from orders.selectors import commission_rates
 from orders.services import buyback, wallet
+from orders.services.cart import cart_clear
 from orders.services.payment import order_mark_paid, order_start_payment
 from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
-from orders.states import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def order_place(
     store_credit: Money | None = None,
     buyback_listing_ids: frozenset[int] = frozenset(),
     audit: bool = False,
+    cart: Cart | None = None,
 ) -> Order:
     """Reserve stock and create one order, one seller order per seller, one line per listing (a snapshot).
 
@@ -141,6 +143,8 @@ def order_place(
     `audit`: a mystery order placed by the platform's auditors (the sellers app's console): flagged
     `is_audit`, paid by the platform at once (`PlatformGateway`, booked to `audit_cost`); to the seller
     it is an order like any other.
+    `cart`: the buyer's cart the order comes from; the lines of the listings ordered leave it in the
+    same transaction (a refused order leaves the cart as it was).
     In a market whose prices exclude tax (the US) a storefront order adds the sales tax of
     `contact.state` (`orders.sales_tax`), kept on the order; the total paid includes it.
     Raises VALIDATION (country, state), CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED,
@@ -267,8 +271,13 @@ def order_place(
             order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit")
         if partner is not None or audit:
             order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
+        if cart is not None:
+            cart_clear(cart=cart, listing_ids=sorted(wanted))
         # Last: the hot rows stay locked only until the commit.
         stock_take(listings=listings, quantities={listing_id: line.quantity for listing_id, line in wanted.items()})
-    if partner is None and order.status == OrderStatus.PENDING_PAYMENT:
-        order_start_payment(order=order, actor=actor)
-    return Order.objects.select_related("market", "payment").get(pk=order.pk)
+    if partner is not None or audit or due.amount == 0:
+        # Paid at once (a partner's invoice, an audit, store credit): read back as it is now.
+        return Order.objects.select_related("market", "payment").get(pk=order.pk)
+    order.payment = payment  # the order as placed, with its payment: no need to read it back
+    order_start_payment(order=order, actor=actor)
+    return order

@@ -68,7 +68,9 @@ def order_start_payment(*, order: Order, actor: Actor) -> Payment:
     return payment
 
 
-def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, reference: str) -> Order:
+def order_mark_paid(
+    *, order: Order, actor: Actor, amount_received: Money, reference: str, credit: Money | None = None
+) -> Order:
     """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
     provider's button, a partner's invoice). The payment becomes succeeded with the amount captured;
     each seller order becomes paid with its ship-by deadline, the sale is booked in the ledger,
@@ -76,9 +78,11 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
 
     Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
     or currency differs from the order's (its total less the store credit spent on it, which the
-    ledger books apart: the payment captures the whole total).
+    ledger books apart: the payment captures the whole total). `credit`: that store credit when the
+    caller has just read it (`wallet.store_credit_spent_on`), so it is not read twice.
     """
-    credit = wallet.store_credit_spent_on(order=order)
+    if credit is None:
+        credit = wallet.store_credit_spent_on(order=order)
     if amount_received != order.total - credit:
         raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
     now = timezone.now()
@@ -114,8 +118,8 @@ def order_mark_paid(*, order: Order, actor: Actor, amount_received: Money, refer
             transitions=TRANSITIONS,
             reason=f"payment {reference}",
             organisation_field="seller",
+            extra_updates={"paid_at": now, "ship_by": deadline},
         )
-        SellerOrder.objects.filter(pk__in=moved).update(paid_at=now, ship_by=deadline)
         seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
         ledger.book_sales(seller_orders=seller_orders, payment=payment)
         ledger.book_sales_tax(amount=order.sales_tax, payment=payment)
@@ -297,11 +301,13 @@ def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
     if payment.provider != PaymentProvider.TEST:
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, "This order is not paid with the test provider.")
     if succeed:
+        credit = wallet.store_credit_spent_on(order=order)
         return order_mark_paid(
             order=order,
             actor=actor,
-            amount_received=wallet.order_amount_due(order=order),
+            amount_received=order.total - credit,  # what the card pays: `wallet.order_amount_due`
             reference=payment.reference or "",
+            credit=credit,
         )
     return order_payment_failed(order=order, actor=actor, reason="declined (test provider)")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -28,36 +29,64 @@ UNAVAILABLE_MESSAGES = {
 
 
 def stock_take(*, listings: Sequence[Listing], quantities: Mapping[int, int]) -> None:
-    """Take `quantities[listing.pk]` units of each listing: one conditional UPDATE per listing, in primary-key order.
+    """Take `quantities[listing.pk]` units of each listing in one conditional UPDATE, rows locked in
+    primary-key order.
 
     Preconditions: inside the placement's transaction; `listings` were read (without a lock) with
     the price the order was built with. `stock >= qty AND status = active AND price = that price`:
     a row that changed since it was read updates nothing, and this raises OFFER_UNAVAILABLE,
-    PRICE_CHANGED or OUT_OF_STOCK, so the whole placement rolls back. Each UPDATE locks its row
-    until commit: call it last in the transaction, so that hot listings stay locked only until
-    the commit. Side effect: the storefront cache is dropped after commit when an offer sold out.
+    PRICE_CHANGED or OUT_OF_STOCK, so the whole placement rolls back. The rows are locked first in
+    primary-key order (a materialised `SELECT ... FOR UPDATE ORDER BY id`, which the UPDATE joins), the
+    order every stock move takes them in, so two checkouts of the same offers queue instead of
+    deadlocking; they stay locked until commit: call it last in the transaction. One round trip for
+    the whole cart. Side effect: the storefront cache is dropped after commit when an offer sold out.
     """
-    now = timezone.now()
-    sold_out: list[int] = []
-    for listing in sorted(listings, key=lambda item: item.pk):
-        quantity = quantities[listing.pk]
-        changed = Listing.objects.filter(
-            pk=listing.pk, stock__gte=quantity, status=ListingStatus.ACTIVE, price_amount=listing.price_amount
-        ).update(stock=F("stock") - quantity, updated_at=now)
-        if changed != 1:
-            current = Listing.objects.filter(pk=listing.pk).values("stock", "status", "price_amount").first()
-            if current is None or current["status"] != ListingStatus.ACTIVE:
-                code, message = ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available."
-            elif current["price_amount"] != listing.price_amount:
-                code, message = ErrorCode.PRICE_CHANGED, "The price changed meanwhile."
-            else:
-                code, message = ErrorCode.OUT_OF_STOCK, f"Only {current['stock']} left in stock."
-            raise ApplicationError(
-                code, UNAVAILABLE_MESSAGES[code], errors=[{"field": f"listing:{listing.pk}", "message": message}]
+    ordered = sorted(listings, key=lambda item: item.pk)
+    ids = [listing.pk for listing in ordered]
+    table = Listing._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH wanted (id, quantity, price) AS (
+                SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::bigint[])
+            ),
+            locked AS MATERIALIZED (
+                SELECT id FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE
             )
-        if listing.stock <= quantity:
-            sold_out.append(listing.pk)
-    listings_changed(sold_out)  # an offer may have left the storefront
+            UPDATE {table} AS l SET stock = l.stock - w.quantity, updated_at = %s
+            FROM wanted w
+            WHERE l.id = w.id AND l.id IN (SELECT id FROM locked)
+              AND l.stock >= w.quantity AND l.status = %s AND l.price_amount = w.price
+            RETURNING l.id, l.stock
+            """,  # noqa: S608 - the table name from model meta, values bound
+            [
+                ids,
+                [quantities[listing.pk] for listing in ordered],
+                [listing.price_amount for listing in ordered],
+                ids,
+                timezone.now(),
+                ListingStatus.ACTIVE,
+            ],
+        )
+        taken = dict(cursor.fetchall())
+    for listing in ordered:
+        if listing.pk not in taken:
+            _refuse(listing)
+    listings_changed([pk for pk, stock in taken.items() if stock == 0])  # an offer may have left the storefront
+
+
+def _refuse(listing: Listing) -> None:
+    """Why a listing's units could not be taken, as the shopper reads it."""
+    current = Listing.objects.filter(pk=listing.pk).values("stock", "status", "price_amount").first()
+    if current is None or current["status"] != ListingStatus.ACTIVE:
+        code, message = ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available."
+    elif current["price_amount"] != listing.price_amount:
+        code, message = ErrorCode.PRICE_CHANGED, "The price changed meanwhile."
+    else:
+        code, message = ErrorCode.OUT_OF_STOCK, f"Only {current['stock']} left in stock."
+    raise ApplicationError(
+        code, UNAVAILABLE_MESSAGES[code], errors=[{"field": f"listing:{listing.pk}", "message": message}]
+    )
 
 
 def stock_release(*, order: Order) -> None:

@@ -54,3 +54,82 @@ def test_seller_orders_page(seller_org, shopper, django_assert_max_num_queries):
     _orders(seller_org, shopper, 3)
     with django_assert_max_num_queries(len(few)):
         client.get("/seller/orders/?status=delivered")
+
+
+# --- the checkout: queries per request, the same for a cart of one seller or three --------------------------
+CHECKOUT_FORM = {
+    "full_name": "Alex Buyer",
+    "email": "alex@example.test",
+    "phone": "",
+    "address_line": "1 rue de Rivoli",
+    "postal_code": "75001",
+    "city": "Paris",
+}
+
+
+def _cycle_queries(client: Client, listings, captured) -> list[int]:
+    """Queries of each request of a storefront checkout cycle: one add per listing, checkout, pay."""
+    counts = []
+    for listing in listings:
+        with captured() as add:
+            assert client.post("/cart/add/", {"listing": listing.pk}).status_code == 302
+        counts.append(len(add))
+    with captured() as checkout:
+        response = client.post("/checkout/", CHECKOUT_FORM)
+    assert response.status_code == 302, response.content[:300]
+    assert "/pay/" in response["Location"]
+    counts.append(len(checkout))
+    number = response["Location"].rstrip("/").split("/")[-2]
+    with captured() as pay:
+        assert client.post(f"/checkout/{number}/test-payment/", {"outcome": "pay"}).status_code == 302
+    counts.append(len(pay))
+    return counts
+
+
+def test_the_storefront_checkout_cycle_runs_in_few_queries_whatever_the_cart(shopper):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def captured():
+        return CaptureQueriesContext(connection)
+
+    client = Client()
+    client.cookies["encore_market"] = "fr"
+    client.force_login(shopper)
+    _cycle_queries(client, [make_listing(stock=5)], captured)  # first requests fill per-process caches
+    one = _cycle_queries(client, [make_listing(stock=5)], captured)
+    three = _cycle_queries(client, [make_listing(stock=5) for _ in range(3)], captured)  # three sellers
+
+    adds, checkout, pay = three[:3], three[3], three[4]
+    assert max(adds) <= 5
+    assert checkout <= 15  # cart, listings, commission, order, seller orders, lines, payment, stock, cart lines
+    assert pay <= 19  # order and payment moved and audited, seller orders in one UPDATE, ledger, events
+    assert (one[1], one[2]) == (checkout, pay)  # one seller or three: the same queries
+
+
+def test_a_partner_api_order_runs_in_few_queries_whatever_the_cart(key_client, partner_org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = key_client(partner_org, ["orders:read", "orders:write"])
+    customer = {
+        "full_name": "Bench Customer",
+        "email": "customer@example.test",
+        "address_line": "1 rue",
+        "postal_code": "75001",
+        "city": "Paris",
+        "country": "fr",
+    }
+    counts = []
+    for n, size in enumerate((1, 1, 3)):  # the first fills per-process caches
+        body = {
+            "market": "fr",
+            "lines": [{"listing": make_listing(stock=5).pk, "quantity": 1} for _ in range(size)],
+            "customer": customer,
+        }
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"order-{n}")
+        assert response.status_code == 201, response.content[:300]
+        counts.append(len(queries))
+    assert counts[1] == counts[2]
+    assert counts[2] <= 36
