@@ -95,6 +95,13 @@ def test_upload_accept_follow_answer_and_download_every_document(page, live_serv
     page.reload()
     assert page.get_by_test_id("batch-devices").get_by_text("Counter-offer").count() >= 1
     page.screenshot(path=str(artifacts_dir / "business-batch-counter-offer.png"), full_page=True)
+    # On a phone the counter-offers are cards, without a list bullet beside them.
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("ul.counter-offers").evaluate("list => getComputedStyle(list).listStyleType") == "none"
+    page.screenshot(path=str(artifacts_dir / "business-batch-counter-offer-390.png"), full_page=True)
+    if desktop is not None:
+        page.set_viewport_size(desktop)
     page.get_by_role("radio", name="Accept").first.check()
     with page.expect_navigation():
         page.get_by_role("button", name="Send the answers").click()
