@@ -90,7 +90,11 @@ def cart_count_changed(*, cart: Cart) -> None:
     keys = [_version_key(owner) for owner in _owners(user_id=cart.user_id, cart_id=None if cart.user_id else cart.pk)]
 
     def bump() -> None:
-        cache.set_many({key: _token() for key in keys}, timeout=TIMEOUT)
+        if len(keys) == 1:
+            cache.set(keys[0], _token(), timeout=TIMEOUT)  # one key: a plain SET, no MULTI/EXEC pipeline
+        else:
+            cache.set_many({key: _token() for key in keys}, timeout=TIMEOUT)
 
     bump()
-    transaction.on_commit(bump)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)  # outside a transaction the write is already committed: once is enough
