@@ -165,14 +165,42 @@ def send_dispute_opened(dispute: Dispute) -> int:
         "url": settings.SITE_URL + reverse("seller_orders:detail", args=[seller_order.pk]),
     }
     sent = _send("dispute_opened", context, seller_recipients(seller_order), _seller_language(seller_order))
-    managers = sorted(
+    return sent + _send("dispute_opened", context, _success_managers(), settings.LANGUAGE_CODE)
+
+
+def send_dispute_closed(dispute: Dispute) -> int:
+    """To the seller's owners and to the success managers: the bank decided a card dispute (won: the hold is
+    released; lost: the seller's share is debited)."""
+    seller_order = dispute.seller_order
+    context = {
+        "dispute": dispute,
+        "won": dispute.status == DisputeStatus.WON,
+        "order": seller_order.order,
+        "seller_order": seller_order,
+        "url": settings.SITE_URL + reverse("seller_orders:detail", args=[seller_order.pk]),
+    }
+    sent = _send("dispute_closed", context, seller_recipients(seller_order), _seller_language(seller_order))
+    return sent + _send("dispute_closed", context, _success_managers(), settings.LANGUAGE_CODE)
+
+
+def _success_managers() -> list[str]:
+    return sorted(
         set(
             User.objects.filter(is_active=True, is_staff=True, groups__name=settings.SUCCESS_MANAGERS_GROUP)
             .exclude(email="")
             .values_list("email", flat=True)
         )
     )
-    return sent + _send("dispute_opened", context, managers, settings.LANGUAGE_CODE)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def dispute_closed_notify_task(dispute_ids: list[int]) -> int:
+    sent = 0
+    for dispute in Dispute.objects.select_related("seller_order__order__market", "seller_order__seller").filter(
+        pk__in=dispute_ids, status__in=[DisputeStatus.WON, DisputeStatus.LOST]
+    ):
+        sent += send_dispute_closed(dispute)
+    return sent
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

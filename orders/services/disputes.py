@@ -123,7 +123,8 @@ def stripe_dispute_created(*, dispute: dict[str, Any], actor: Actor) -> list[Dis
 
 
 def stripe_dispute_closed(*, dispute: dict[str, Any], actor: Actor) -> list[Dispute]:
-    """Won: release the holds. Lost: book the disputed amount as lost. Rows already closed stay as they are."""
+    """Won: release the holds. Lost: book the disputed amount as lost. Rows already closed stay as they are.
+    The seller's owners and the success managers get an e-mail saying which, after commit."""
     dispute_id = str(dispute.get("id") or "")
     outcome = CLOSED.get(str(dispute.get("status") or ""))
     if outcome is None:
@@ -156,6 +157,9 @@ def stripe_dispute_closed(*, dispute: dict[str, Any], actor: Actor) -> list[Disp
                 organisation=seller_order.seller,
             )
             closed.append(row)
+        ids = [row.pk for row in closed]
+        if ids:
+            transaction.on_commit(lambda: notifications.dispute_closed_notify_task.delay(ids))
     if not rows and not Dispute.objects.filter(stripe_dispute_id=dispute_id).exists():
         logger.warning("charge.dispute.closed for an unknown dispute %s", dispute_id)
     return closed

@@ -205,19 +205,35 @@ def test_a_dispute_holds_the_sellers_share_tells_them_and_shows_on_the_order_and
     assert 'data-testid="disputes"' in page
 
 
-def test_a_dispute_won_releases_the_hold(stripe_fake, shopper):
+def test_a_dispute_won_releases_the_hold_and_tells_the_seller_and_the_managers(
+    stripe_fake, shopper, success_manager, django_capture_on_commit_callbacks, monkeypatch
+):
     order, seller_order, seller = delivered_order(shopper)
+    owner = MembershipFactory(organisation=seller, role="owner").user
     net = seller_order.subtotal_amount - seller_order.commission_amount
+    queued: list[list[int]] = []
+    monkeypatch.setattr(notifications.dispute_closed_notify_task, "delay", queued.append)
     deliver("charge.dispute.created", dispute(order.payment, seller_order.subtotal_amount))
-    assert deliver("charge.dispute.closed", dispute(order.payment, seller_order.subtotal_amount, "won")) == 200
-    assert deliver("charge.dispute.closed", dispute(order.payment, seller_order.subtotal_amount, "won")) == 200
-    assert Dispute.objects.get().status == DisputeStatus.WON
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver("charge.dispute.closed", dispute(order.payment, seller_order.subtotal_amount, "won")) == 200
+        assert deliver("charge.dispute.closed", dispute(order.payment, seller_order.subtotal_amount, "won")) == 200
+    row = Dispute.objects.get()
+    assert row.status == DisputeStatus.WON
     balance = seller_balances(seller=seller)[0]
     assert (balance.pending.amount, balance.held.amount) == (net, 0)
     assert LedgerEntry.objects.filter(kind=LedgerKind.DISPUTE_RELEASE).count() == 2
+    assert queued == [[row.pk]]  # once: the repeated event closes nothing more
+
+    mail.outbox.clear()
+    assert notifications.dispute_closed_notify_task(queued[0]) == 2
+    assert {tuple(message.to) for message in mail.outbox} == {(owner.email,), ("manager@encore.test",)}
+    (to_manager,) = [message for message in mail.outbox if message.to == ["manager@encore.test"]]
+    assert to_manager.subject == f"Card dispute on order {order.number} won: the hold is released"
+    assert f"in favour of {seller.name}" in to_manager.body
+    assert f"/seller/orders/{seller_order.pk}/" in to_manager.body
 
 
-def test_a_dispute_lost_books_the_amount_as_lost_and_debits_the_sellers_share(stripe_fake, shopper):
+def test_a_dispute_lost_books_the_amount_as_lost_and_debits_the_sellers_share(stripe_fake, shopper, success_manager):
     order, seller_order, seller = delivered_order(shopper)
     payment = order.payment
     deliver("charge.dispute.created", dispute(payment, 30000, dispute_id="dp_lost"))
@@ -235,6 +251,13 @@ def test_a_dispute_lost_books_the_amount_as_lost_and_debits_the_sellers_share(st
     payment.refresh_from_db()
     assert payment.refunded_amount == 30000  # what the cardholder got back cannot be refunded again
     assert AuditEvent.objects.filter(content_type__model="dispute", to_status="lost").count() == 1
+
+    mail.outbox.clear()
+    assert notifications.dispute_closed_notify_task([row.pk]) == 1  # the seller has no owner here: the manager
+    (to_manager,) = mail.outbox
+    held_text = f"€{held // 100}.{held % 100:02d}"
+    assert to_manager.subject == f"Card dispute on order {order.number} lost: {held_text} debited"
+    assert "in favour of the cardholder: €300.00 went back to them" in to_manager.body
 
 
 # --- Connect onboarding ------------------------------------------------------------------------------
