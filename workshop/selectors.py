@@ -92,6 +92,17 @@ def unit_get(*, seller: Organisation, id: int) -> Unit:
     return get_scoped_or_404(Unit.objects.select_related(*UNIT_RELATED, "seller"), seller, field="seller", pk=id)
 
 
+def unit_photos_prefetch() -> Prefetch[str]:
+    """`Unit.photos` oldest first with the work entry each belongs to: one query for all the units read."""
+    return Prefetch("photos", queryset=UnitPhoto.objects.select_related("work").order_by("created_at", "pk"))
+
+
+def unit_photo_get(*, seller: Organisation, unit_id: int, id: int) -> UnitPhoto:
+    """One photo of one of the seller's units. Another seller's unit or photo, and a photo of another unit,
+    are the same 404 as a missing one (scoped on the unit's seller in the query, never fetched then checked)."""
+    return get_scoped_or_404(UnitPhoto.objects.all(), seller, field="unit__seller", unit_id=unit_id, pk=id)
+
+
 @dataclass
 class BoardColumn:
     status: str

@@ -46,6 +46,7 @@ from workshop.forms import (
 )
 from workshop.imports import import_template, parse_csv, read_bounded
 from workshop.models import IdentifierFlag, Technician, Unit, UnitPhoto
+from workshop.photos import unit_photo_response
 from workshop.selectors import AGE_FILTERS, Audience, BoardFilters
 from workshop.services.assignment import unit_assign
 from workshop.services.flags import flag_resolve
@@ -338,24 +339,9 @@ def unit_listing(request: SellerRequest, pk: int) -> HttpResponse:
     )
 
 
-def _private_photo(photo: UnitPhoto) -> FileResponse:
-    extension = photo.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        photo.file.open("rb"),
-        content_type=photo.content_type,
-        as_attachment=True,
-        filename=f"unit-photo-{photo.pk}.{extension}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
-
-
 @seller_member_required
 def unit_photo(request: SellerRequest, pk: int, photo: int) -> FileResponse:
-    unit = selectors.unit_get(seller=_seller(request), id=pk)
-    return _private_photo(get_object_or_404(UnitPhoto, unit=unit, pk=photo))
+    return unit_photo_response(selectors.unit_photo_get(seller=_seller(request), unit_id=pk, id=photo))
 
 
 # --- import, reports, settings -----------------------------------------------------------------------------

@@ -193,6 +193,7 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "api-seller-unit-transition": ("unit", {}, False),
     "api-seller-unit-quality-check": ("unit", {}, False),
     "api-seller-unit-listing": ("unit", {}, False),
+    "api-seller-unit-photo": ("unit", {"photo_id": "@unit_photo"}, False),
     "api-seller-listings": (None, {}, False),
     "api-seller-listings-import": (None, {}, False),
     "api-seller-listing": ("listing", {}, False),

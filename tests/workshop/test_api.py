@@ -330,4 +330,5 @@ def test_the_schema_documents_every_units_operation(api):
         "/api/v1/seller/units/{id}/transition/": {"post"},
         "/api/v1/seller/units/{id}/quality-check/": {"post"},
         "/api/v1/seller/units/{id}/listing/": {"post"},
+        "/api/v1/seller/units/{id}/photos/{photo_id}/": {"get"},
     }

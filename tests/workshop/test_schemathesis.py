@@ -3,8 +3,9 @@ input, never a server error, and every documented answer matches its schema.
 
 Repeatable: a fixed seed and bounded examples. So that the operations are reached and not only their 404s
 and 400s, path ids are drawn from real units (the caller's in the state the operation needs, another
-seller's, missing ones) and about half the bodies are a valid one with the generated fields mixed in (they
-must be ignored); every operation must answer 2xx at least once.
+seller's, missing ones; for a photo, a unit's id and a photo's together) and about half the bodies are a
+valid one with the generated fields mixed in (they must be ignored); every operation must answer 2xx at
+least once.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from tests.factories import api_key_for
 from tests.factories.catalog import VariantFactory
 from tests.factories.orders import imei
 from tests.factories.sellers import SellerFactory
+from tests.factories.warranty import jpeg
 from tests.factories.workshop import SYSTEM, all_passed, ready_unit, received_unit
 from workshop.services.units import unit_transition
+from workshop.services.work import unit_diagnose
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -35,8 +38,10 @@ class Exact(dict):
     """A valid body sent as it is (a plain dict gets the generated fields mixed in)."""
 
 
-def _case_with(case, pk: int | None, body: dict | list | None):
-    if pk is not None:
+def _case_with(case, pk: int | tuple[int, int] | None, body: dict | list | None):
+    if isinstance(pk, tuple):
+        case.path_parameters = {**(case.path_parameters or {}), "id": pk[0], "photo_id": pk[1]}
+    elif pk is not None:
         case.path_parameters = {**(case.path_parameters or {}), "id": pk}
     if isinstance(body, list):
         case.media_type = "application/json"
@@ -87,6 +92,11 @@ def test_units_api_never_answers_with_a_server_error_and_matches_its_schema():
         in_check.append(unit)
     ready = [ready_unit(seller, n=n, variant=variant) for n in range(40, 44)]
     foreign = received_unit(other, n=90, variant=variant).pk
+    photographed = received_unit(seller, n=60, variant=variant)
+    unit_diagnose(unit=photographed, actor=SYSTEM, findings="Cracked back", photos=[jpeg()])
+    foreign_photographed = received_unit(other, n=91, variant=variant)
+    unit_diagnose(unit=foreign_photographed, actor=SYSTEM, findings="Dent", photos=[jpeg()])
+    photo, foreign_photo = photographed.photos.get().pk, foreign_photographed.photos.get().pk
     headers = {"Authorization": f"Bearer {api_key_for(seller, ['listings:write'])[1]}"}
     check_body = {
         "results": all_passed(in_check[0]),
@@ -123,6 +133,18 @@ def test_units_api_never_answers_with_a_server_error_and_matches_its_schema():
             [listing_body, Exact(listing_body)],
         ),
         ("/seller/units/import/", "POST", None, import_rows),
+        (
+            "/seller/units/{id}/photos/{photo_id}/",
+            "GET",
+            [
+                (photographed.pk, photo),
+                (photographed.pk, foreign_photo),
+                (foreign_photographed.pk, foreign_photo),
+                (received[0].pk, photo),
+                (photographed.pk, MISSING[1]),
+            ],
+            None,
+        ),
     ]
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
     failures: list = []

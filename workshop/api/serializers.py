@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Grade, Variant
 from marketplace.api.fields import MoneyField
 from marketplace.models import Market
-from workshop.models import Technician, Unit
+from workshop.models import Technician, Unit, UnitPhoto
 from workshop.selectors import check_items_for
-from workshop.states import SELLER_MOVES, Cosmetic, UnitSource, UnitStatus
+from workshop.states import SELLER_MOVES, Cosmetic, UnitSource, UnitStatus, WorkKind
 
 
 class WorkshopUnitSerializer(serializers.ModelSerializer):
@@ -113,13 +114,42 @@ class CheckItemSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
+class UnitPhotoSerializer(serializers.ModelSerializer):
+    """A photo taken during the unit's diagnosis or repair, stored privately: `url` answers its bytes
+    (`GET /api/v1/seller/units/{id}/photos/{photo_id}/`, the same key and scope as the unit)."""
+
+    content_type = serializers.CharField(read_only=True, help_text="image/jpeg, image/png or image/heic.")
+    size = serializers.IntegerField(read_only=True, help_text="Bytes.")
+    created_at = serializers.DateTimeField(read_only=True, help_text="When the photo was recorded with its work.")
+    work = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The id of the diagnosis or repair entry it was recorded with."
+    )
+    work_kind = serializers.ChoiceField(
+        source="work.kind", choices=WorkKind.choices, read_only=True, allow_null=True, help_text="That entry's kind."
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UnitPhoto
+        fields = ("id", "content_type", "size", "created_at", "work", "work_kind", "url")
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(help_text="The photo's bytes, with its content type."))
+    def get_url(self, photo: UnitPhoto) -> str:
+        path = reverse("api-seller-unit-photo", kwargs={"pk": photo.unit_id, "photo_id": photo.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class UnitDetailSerializer(WorkshopUnitSerializer):
-    """A unit with its category's quality check items (the codes `.../quality-check/` takes)."""
+    """A unit with its category's quality check items (the codes `.../quality-check/` takes) and the photos
+    of its work, oldest first (read the unit with `unit_photos_prefetch()`: one query for all of them)."""
 
     check_items = serializers.SerializerMethodField()
+    photos = UnitPhotoSerializer(many=True, read_only=True)
 
     class Meta(WorkshopUnitSerializer.Meta):
-        fields = (*WorkshopUnitSerializer.Meta.fields, "check_items")
+        fields = (*WorkshopUnitSerializer.Meta.fields, "check_items", "photos")
         read_only_fields = fields
 
     @extend_schema_field(CheckItemSerializer(many=True))

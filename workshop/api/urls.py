@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/transition/", views.UnitTransition.as_view(), name="api-seller-unit-transition"),
     path("<int:pk>/quality-check/", views.UnitQualityCheck.as_view(), name="api-seller-unit-quality-check"),
     path("<int:pk>/listing/", views.UnitListing.as_view(), name="api-seller-unit-listing"),
+    path("<int:pk>/photos/<int:photo_id>/", views.UnitPhotoDownload.as_view(), name="api-seller-unit-photo"),
 ]

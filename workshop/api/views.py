@@ -1,5 +1,5 @@
 """Seller API for units in refurbishment: /api/v1/seller/units/ (API.md). A seller key with `listings:write`,
-or a session member of a seller; another seller's unit is a 404 everywhere."""
+or a session member of a seller; another seller's unit (or its photo) is a 404 everywhere."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import io
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, parsers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,7 +40,8 @@ from workshop.api.serializers import (
 )
 from workshop.imports import MAX_ROWS, UnitRow, parse_csv, read_bounded
 from workshop.models import Unit
-from workshop.selectors import UNIT_RELATED
+from workshop.photos import unit_photo_response
+from workshop.selectors import UNIT_RELATED, unit_photo_get, unit_photos_prefetch
 from workshop.services.listing import unit_listing_create
 from workshop.services.setup import workshop_settings_for
 from workshop.services.units import unit_create, unit_transition, unit_update, units_import
@@ -150,10 +154,14 @@ class UnitDetail(UnitEndpoint, generics.RetrieveAPIView):
     http_method_names: ClassVar = ["get", "patch", "head", "options"]
 
     def get_object(self) -> Unit:
-        return self.unit(self.kwargs["pk"])
+        """The unit with its photos (one query for all of them, whatever their number)."""
+        return self.get_scoped_or_404(
+            Unit.objects.select_related(*UNIT_RELATED, "seller").prefetch_related(unit_photos_prefetch()),
+            pk=self.kwargs["pk"],
+        )
 
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        unit = self.get_object()
+        unit = self.unit(self.kwargs["pk"])
         serializer = UnitPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes: dict[str, Any] = dict(serializer.validated_data)
@@ -162,7 +170,43 @@ class UnitDetail(UnitEndpoint, generics.RetrieveAPIView):
         if "technician" in changes:
             changes["technician"] = technician_of(unit.seller_id, changes["technician"])
         unit_update(unit=unit, actor=self.actor, **changes)
-        return Response(UnitDetailSerializer(self.unit(unit.pk)).data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class ImageRenderer(BaseRenderer):
+    """Lets a client ask for `image/*` (the photo's bytes go out as they are stored, never rendered); a
+    problem answered to such a request is still written as JSON."""
+
+    media_type = "image/*"
+    format = "image"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data, "application/json", renderer_context)
+
+
+@extend_schema(
+    summary="Download a photo of a unit's work",
+    description=(
+        "The bytes of one of the unit's photos (listed in the unit's `photos`, each with its `url`), with its "
+        "content type (image/jpeg, image/png or image/heic) and `Content-Disposition: inline`. Another "
+        "seller's unit or photo, or a photo of another unit: 404."
+    ),
+    tags=TAGS,
+    responses={
+        (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The photo, as it was recorded."),
+        404: PROBLEM,
+    },
+)
+class UnitPhotoDownload(UnitEndpoint):
+    renderer_classes: ClassVar = [JSONRenderer, ImageRenderer]
+
+    def get(self, request: Request, pk: int, photo_id: int) -> FileResponse:
+        photo = unit_photo_get(seller=self.require_organisation(), unit_id=pk, id=photo_id)
+        return unit_photo_response(photo, inline=True)
 
 
 @extend_schema(
