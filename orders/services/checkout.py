@@ -38,6 +38,7 @@ from orders.services import buyback, wallet
 from orders.services.cart import cart_clear
 from orders.services.payment import order_mark_paid, order_start_payment
 from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
+from orders.states import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ def order_place(
             start = gateway.start(amount=due, order_number=order.number, idempotency_key=f"{order.number}-pay")
             payment.reference = start.reference
         payment.save(force_insert=True)
+        order.payment = payment  # the payment's moves below (paid at once) update this very object
         if partner is None and due.amount == 0:
             # Paid in full with store credit: nothing for a payment provider to do.
             order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit")
@@ -275,9 +277,8 @@ def order_place(
             cart_clear(cart=cart, listing_ids=sorted(wanted))
         # Last: the hot rows stay locked only until the commit.
         stock_take(listings=listings, quantities={listing_id: line.quantity for listing_id, line in wanted.items()})
-    if partner is not None or audit or due.amount == 0:
-        # Paid at once (a partner's invoice, an audit, store credit): read back as it is now.
-        return Order.objects.select_related("market", "payment").get(pk=order.pk)
-    order.payment = payment  # the order as placed, with its payment: no need to read it back
-    order_start_payment(order=order, actor=actor)
+    # The order as placed, with its market and payment: a move to paid above (a partner's invoice, an audit,
+    # store credit) updated these objects too (`transition` refreshes what it is given), so nothing is read back.
+    if order.status == OrderStatus.PENDING_PAYMENT and partner is None:
+        order_start_payment(order=order, actor=actor)
     return order

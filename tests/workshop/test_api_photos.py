@@ -71,7 +71,7 @@ def test_a_unit_without_photos_lists_none_and_a_patch_answers_with_the_photos(ap
     assert [photo["id"] for photo in patched.json()["photos"]] == [unit.photos.get().pk]
 
 
-def test_the_photo_url_answers_its_bytes_and_content_type_inline(api, seller_org):
+def test_the_photo_url_answers_its_bytes_and_content_type_as_an_attachment(api, seller_org):
     unit = _photographed(seller_org)
     photo = unit.photos.get()
     url = api.get(f"{BASE}{unit.pk}/").json()["photos"][0]["url"]
@@ -80,7 +80,7 @@ def test_the_photo_url_answers_its_bytes_and_content_type_inline(api, seller_org
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Content-Disposition"] == f'inline; filename="unit-photo-{photo.pk}.jpg"'
+    assert response["Content-Disposition"] == f'attachment; filename="unit-photo-{photo.pk}.jpg"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'"
     photo.file.open("rb")

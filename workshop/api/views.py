@@ -192,7 +192,7 @@ class ImageRenderer(BaseRenderer):
     summary="Download a photo of a unit's work",
     description=(
         "The bytes of one of the unit's photos (listed in the unit's `photos`, each with its `url`), with its "
-        "content type (image/jpeg, image/png or image/heic) and `Content-Disposition: inline`. Another "
+        "content type (image/jpeg, image/png or image/heic) and `Content-Disposition: attachment`. Another "
         "seller's unit or photo, or a photo of another unit: 404."
     ),
     tags=TAGS,
@@ -206,7 +206,7 @@ class UnitPhotoDownload(UnitEndpoint):
 
     def get(self, request: Request, pk: int, photo_id: int) -> FileResponse:
         photo = unit_photo_get(seller=self.require_organisation(), unit_id=pk, id=photo_id)
-        return unit_photo_response(photo, inline=True)
+        return unit_photo_response(photo, inline=False)  # STYLE.md: uploaded files are served as attachments
 
 
 @extend_schema(
