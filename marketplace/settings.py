@@ -418,6 +418,10 @@ IDEMPOTENCY_IN_PROGRESS_SECONDS = 60  # API.md: a first request that died blocks
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Stripe signs the events of connected accounts (`account.updated` of the sellers' Express accounts) with
+# the secret of a Connect endpoint of their own. Point that endpoint at the same URL and set its secret
+# here: an event verifies against either secret.
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe's own; tests point it at a local fake
 STRIPE_CONFIGURED = bool(STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET)
 # Production never takes orders for free: with DJANGO_SECURE on, the app starts only with the three

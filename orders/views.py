@@ -258,6 +258,20 @@ def _signed_in_the_future(header: str) -> bool:
         return True
 
 
+def _signed_by_stripe(payload: bytes, header: str) -> bool:
+    """The event is signed with the account endpoint's secret, or the Connect endpoint's (the sellers'
+    connected accounts' events) when one is set. The SDK checks the signature and refuses a timestamp
+    older than its tolerance (5 minutes)."""
+    secrets = [settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_CONNECT_WEBHOOK_SECRET]
+    for secret in filter(None, secrets):
+        try:
+            stripe.Webhook.construct_event(payload, header, secret)
+        except (ValueError, stripe.SignatureVerificationError):
+            continue
+        return True
+    return False
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
@@ -265,10 +279,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     if not gateways.stripe_configured():
         raise Http404("Stripe is not configured")
     header = request.headers.get("Stripe-Signature", "")
-    try:
-        # The SDK checks the signature and refuses a timestamp older than its tolerance (5 minutes).
-        stripe.Webhook.construct_event(request.body, header, settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError):
+    if not _signed_by_stripe(request.body, header):
         return HttpResponseBadRequest("invalid signature")
     if _signed_in_the_future(header):
         return HttpResponseBadRequest("invalid signature timestamp")

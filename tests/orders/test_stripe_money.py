@@ -304,6 +304,33 @@ def test_the_owner_connects_the_payout_account_through_stripe_and_account_update
     assert 'data-state="ready"' in client.get("/seller/orders/payouts/").content.decode()
 
 
+def test_connect_events_signed_with_the_connect_endpoints_own_secret_are_accepted(
+    stripe_fake, seller_org, seller_owner, settings
+):
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_connect_secret"
+    client = Client()
+    client.force_login(seller_owner)
+    client.post("/seller/orders/payouts/connect/")
+    account = SellerPayoutAccount.objects.get(seller=seller_org)
+    payload = stripe_event("account.updated", account_enabled(stripe_fake.accounts[account.stripe_account_id]))
+
+    def post(signature: str) -> int:
+        return (
+            Client()
+            .post(WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
+            .status_code
+        )
+
+    assert post(sign(payload, secret="whsec_someone_else")) == 400  # neither secret: refused, nothing changes
+    account.refresh_from_db()
+    assert account.payouts_enabled is False
+    assert post(sign(payload, secret="whsec_connect_secret")) == 200
+    account.refresh_from_db()
+    assert account.payouts_enabled is True
+    # The account endpoint's secret still verifies the platform's own events.
+    assert deliver("account.updated", account_enabled(stripe_fake.accounts[account.stripe_account_id])) == 200
+
+
 def test_only_an_owner_connects_and_the_admin_cannot_type_an_account(stripe_fake, seller_org, admin_client):
     member = MembershipFactory(organisation=seller_org, role="staff").user
     client = Client()
