@@ -22,6 +22,7 @@ from marketplace.tenancy import get_scoped_or_404, scope
 from orders.buyback import GUARANTEE_MONTHS, LIVE_SELLER_ORDER_STATUSES, buyback_schedule
 from orders.models import (
     DEFAULT_COMMISSION_BASIS_POINTS,
+    BuybackGuarantee,
     Cart,
     CartLine,
     Dispute,
@@ -145,7 +146,8 @@ def _order_detail_queryset() -> QuerySet[Order]:
                 Prefetch(
                     "lines",
                     queryset=OrderLine.objects.prefetch_related(
-                        Prefetch("units", queryset=OrderUnit.objects.select_related("warranty").order_by("pk"))
+                        Prefetch("units", queryset=OrderUnit.objects.select_related("warranty").order_by("pk")),
+                        Prefetch("buyback_guarantees", queryset=BuybackGuarantee.objects.order_by("unit_number")),
                     ).order_by("pk"),
                 )
             )

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.utils.formats import date_format
 
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.money import Money
@@ -87,6 +90,15 @@ def test_a_guarantee_per_unit_is_taken_at_checkout_and_only_for_the_lines_ticked
     assert guarantees[0].schedule[0] == 24000  # 60 % of 400.00
     assert guarantees[0].ends_at == add_months(guarantees[0].starts_at, 24)
     assert guarantees[0].line.seller_order.order == order
+
+    # The order page says which line has one, until when, and where to follow it.
+    client = Client()
+    client.force_login(shopper)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert page.count('data-testid="buyback"') == 1
+    ends = guarantees[0].ends_at.astimezone(ZoneInfo(order.market.time_zone)).date()
+    assert f"Guaranteed buy-back for 2 units, redeemable until {date_format(ends, 'DATE_FORMAT')}" in page
+    assert "/account/devices/" in page
 
 
 @pytest.mark.django_db
