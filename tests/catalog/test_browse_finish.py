@@ -113,3 +113,15 @@ def test_htmx_restoring_a_page_missing_from_its_history_gets_the_whole_page(clie
     assert "<html" in restored
     assert '<details class="filter-panel" open>' in restored
     assert "hx-swap-oob" not in restored
+
+
+def test_facet_values_are_built_escaped_with_the_chosen_ones_ticked():
+    from catalog.templatetags.catalog_tags import facet_items
+
+    html = facet_items("series", [('a"b', "<b>Pixel</b> & co", 3), ("c", "C", 1234)], {"c"})
+    assert html == (
+        '\n          <li data-value="a&quot;b"><label class="check"><input type="checkbox" name="series" '
+        'value="a&quot;b"> &lt;b&gt;Pixel&lt;/b&gt; &amp; co <span class="count">(3)</span></label></li>'
+        '\n          <li data-value="c"><label class="check"><input type="checkbox" name="series" '
+        'value="c" checked> C <span class="count">(1234)</span></label></li>'
+    )
