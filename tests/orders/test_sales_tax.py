@@ -158,6 +158,18 @@ def _us_delivered(shopper, *, price: int, quantity: int, state: str = "CA"):
     return order, seller_order
 
 
+def _refund_goods(order, seller_order, amount: int, key: str) -> Refund:
+    """Give back `amount` of the seller order's goods (a return's refund): the service adds their tax."""
+    return refund_issue(
+        payment=order.payment,
+        amount=Money(amount, "USD"),
+        actor=SYSTEM,
+        reason="a unit returned",
+        idempotency_key=key,
+        seller_order=seller_order,
+    )
+
+
 def _account(account: str, **filters) -> int:
     return LedgerEntry.objects.filter(account=account, **filters).aggregate(total=Sum("amount"))["total"] or 0
 
@@ -168,14 +180,7 @@ def test_refunding_us_goods_gives_their_sales_tax_back_and_the_seller_loses_only
     seller = seller_order.seller
     net = seller_order.subtotal_amount - seller_order.commission_amount
 
-    one = refund_issue(
-        payment=order.payment,
-        amount=Money(49900, "USD"),
-        actor=SYSTEM,
-        reason="one unit returned",
-        idempotency_key="refund-return-us-1",
-        seller_order=seller_order,
-    )
+    one = _refund_goods(order, seller_order, 49900, "refund-return-us-1")
     assert (one.amount, one.sales_tax_amount) == (49900 + 3618, 3618)
     assert (one.goods, one.sales_tax) == (Money(49900, "USD"), Money(3618, "USD"))
     journal = LedgerEntry.objects.filter(refund=one)
@@ -184,14 +189,7 @@ def test_refunding_us_goods_gives_their_sales_tax_back_and_the_seller_loses_only
     commission = commission_share(seller_order=seller_order, amount=49900)
     assert seller_balances(seller=seller)[0].pending.amount == net - (49900 - commission)
     # Asking again with the same key and the same goods finds the same refund.
-    again = refund_issue(
-        payment=order.payment,
-        amount=Money(49900, "USD"),
-        actor=SYSTEM,
-        reason="one unit returned",
-        idempotency_key="refund-return-us-1",
-        seller_order=seller_order,
-    )
+    again = _refund_goods(order, seller_order, 49900, "refund-return-us-1")
     assert again.pk == one.pk
 
     seller_order_refund(seller_order=seller_order, actor=SYSTEM, reason="the second unit")
@@ -212,14 +210,7 @@ def test_unit_by_unit_refunds_give_back_exactly_the_tax_paid_whatever_the_roundi
     assert order.sales_tax_amount == 70
     taxes = []
     for n in range(3):
-        refund = refund_issue(
-            payment=order.payment,
-            amount=Money(339, "USD"),
-            actor=SYSTEM,
-            reason="a unit returned",
-            idempotency_key=f"refund-return-mn-{n}",
-            seller_order=seller_order,
-        )
+        refund = _refund_goods(order, seller_order, 339, f"refund-return-mn-{n}")
         taxes.append(refund.sales_tax_amount)
     assert taxes == [23, 24, 23]  # 23.33, then 46.67 - 23, then the rest: never a cent more or less
     assert sum(taxes) == order.sales_tax_amount
