@@ -389,27 +389,37 @@ def report(stats: Stats, elapsed: float) -> None:
 
 
 def cold_costs(rounds: int, data: dict[str, Any]) -> None:
-    """With no load, in-process: CPU of each page with the cache emptied before each request."""
+    """With no load, in-process: CPU of each page type when its cached copy is gone, two ways.
+
+    - page missed: one of the page's offers changed (`listings_changed`, what a seller's PATCH does), so
+      the page and its fragments are rebuilt while the reference data (markets, grades, the category
+      tree, keyed on the global catalog version) stays cached: a page miss under load.
+    - all emptied: `cache.clear()` before the request, so the reference data is rebuilt too (a cold
+      cache after a deploy or a Redis restart).
+    """
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
+    from catalog.models import Listing
+    from catalog.versioning import listings_changed
+
     slug, series, _brand = data["products"][0]
+    category = data["categories"][0]
     paths = {
-        "category": f"/c/{data['categories'][0]}/?market=fr",
-        "search": f"/search/?q={series.replace(' ', '+')}&market=fr",
-        "product": f"/p/{slug}/?market=fr",
-        "api list": "/api/v1/products/?market=fr",
+        "category": (f"/c/{category}/?market=fr", {"variant__product__category__slug": category}),
+        "search": (f"/search/?q={series.replace(' ', '+')}&market=fr", {"variant__product__slug": slug}),
+        "product": (f"/p/{slug}/?market=fr", {"variant__product__slug": slug}),
+        "api list": ("/api/v1/products/?market=fr", {"variant__product__slug": slug}),
     }
     client = Client()
-    print(f"uncached, no load ({rounds} rounds each, median):")
-    print(f"  {'page':<10} {'app ms':>7} {'pg ms':>7} {'total':>7}  path")
-    for name, path in paths.items():
+
+    def measure(path: str, empty: Any) -> tuple[float, float]:
         apps, dbs = [], []
         for _ in range(rounds):
-            cache.clear()
+            empty()
             client.get(path, HTTP_HOST="127.0.0.1")  # connection, vocabulary, templates: warm the process
-            cache.clear()
+            empty()
             connection.ensure_connection()
             pid = connection.connection.info.backend_pid
             db_before, cpu_before = _backend_ns(pid), time.process_time_ns()
@@ -417,8 +427,17 @@ def cold_costs(rounds: int, data: dict[str, Any]) -> None:
             apps.append((time.process_time_ns() - cpu_before) / 1e6)
             dbs.append((_backend_ns(pid) - db_before) / 1e6)
             assert response.status_code == 200, (path, response.status_code)
-        app, db = statistics.median(apps), statistics.median(dbs)
-        print(f"  {name:<10} {app:>7.1f} {db:>7.1f} {app + db:>7.1f}  {path}")
+        return statistics.median(apps), statistics.median(dbs)
+
+    print(f"uncached, no load ({rounds} rounds each, median; app + PostgreSQL CPU ms):")
+    print(f"  {'page':<10} {'page missed':>22} {'all emptied':>22}  path")
+    for name, (path, offer) in paths.items():
+        listing = Listing.objects.filter(market_id="fr", **offer).values_list("pk", flat=True).first()
+        assert listing is not None, (name, offer)
+        missed = measure(path, lambda listing=listing: listings_changed([listing]))
+        emptied = measure(path, cache.clear)
+        cells = [f"{app:.1f} + {db:.1f} = {app + db:.1f}" for app, db in (missed, emptied)]
+        print(f"  {name:<10} {cells[0]:>22} {cells[1]:>22}  {path}")
 
 
 def main() -> None:
