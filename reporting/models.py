@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.models import Market, Organisation
 
 
-class SalesDay(models.Model):
-    """A day of sales for one market, seller and channel (the partner that placed the orders, or none)."""
+class DayFigures(models.Model):
+    """The figures of a day of sales, for the rollups below: one market and channel (the partner that placed
+    the orders, or none) and one currency; what each counts is said in `reporting.services`."""
 
     day = models.DateField(_("day (UTC)"))
     market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="+")
-    seller = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     partner = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3)
     seller_orders = models.PositiveIntegerField(_("seller orders paid"), default=0, db_default=0)
@@ -39,6 +39,15 @@ class SalesDay(models.Model):
     claims_repaired = models.PositiveIntegerField(_("claims resolved by a repair"), default=0, db_default=0)
     co2e_grams = models.BigIntegerField(_("CO2e avoided (g)"), default=0, db_default=0)
     ewaste_grams = models.BigIntegerField(_("e-waste avoided (g)"), default=0, db_default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SalesDay(DayFigures):
+    """A day of sales for one market, seller and channel (the partner that placed the orders, or none)."""
+
+    seller = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _("sales day")
@@ -60,30 +69,10 @@ class SalesDay(models.Model):
         return f"{self.day} {self.market_id} {self.seller_id}"
 
 
-class MarketDay(models.Model):
-    """A day of sales for one market and channel (the partner that placed the orders, or none), every
-    seller together: the platform's and a partner's dashboards read these (a few rows a day whatever the
-    number of sellers). Derived from `SalesDay` by the same refresh, in the same transaction, so the two
-    always agree."""
-
-    day = models.DateField(_("day (UTC)"))
-    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    currency = models.CharField(max_length=3)
-    seller_orders = models.PositiveIntegerField(_("seller orders paid"), default=0, db_default=0)
-    orders = models.PositiveIntegerField(_("orders paid"), default=0, db_default=0)
-    units = models.PositiveIntegerField(_("units sold"), default=0, db_default=0)
-    gmv_amount = models.BigIntegerField(_("GMV (minor units)"), default=0, db_default=0)
-    commission_amount = models.BigIntegerField(_("commission (minor units)"), default=0, db_default=0)
-    refunds = models.PositiveIntegerField(_("refunds paid"), default=0, db_default=0)
-    refunds_amount = models.BigIntegerField(_("refunded (minor units)"), default=0, db_default=0)
-    units_delivered = models.PositiveIntegerField(_("units delivered"), default=0, db_default=0)
-    claims_opened = models.PositiveIntegerField(_("claims opened"), default=0, db_default=0)
-    defect_claims = models.PositiveIntegerField(_("technical claims opened"), default=0, db_default=0)
-    claims_resolved = models.PositiveIntegerField(_("claims resolved"), default=0, db_default=0)
-    claims_repaired = models.PositiveIntegerField(_("claims resolved by a repair"), default=0, db_default=0)
-    co2e_grams = models.BigIntegerField(_("CO2e avoided (g)"), default=0, db_default=0)
-    ewaste_grams = models.BigIntegerField(_("e-waste avoided (g)"), default=0, db_default=0)
+class MarketDay(DayFigures):
+    """A day of sales for one market and channel, every seller together: the platform's and a partner's
+    dashboards read these (a few rows a day whatever the number of sellers). Derived from `SalesDay` by the
+    same refresh, in the same transaction, so the two always agree."""
 
     class Meta:
         verbose_name = _("market day")
