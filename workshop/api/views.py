@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, parsers, status
+from rest_framework import generics, parsers, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -62,6 +62,14 @@ class UnitEndpoint(SellerEndpoint):
 
     def unit(self, pk: int) -> Unit:
         return self.get_scoped_or_404(Unit.objects.select_related(*UNIT_RELATED, "seller"), pk=pk)
+
+    def unit_and_input(self, pk: int, serializer_class: type[serializers.Serializer]) -> tuple[Unit, dict[str, Any]]:
+        """The seller's unit (404 for anyone else's) and the request's body checked by `serializer_class`
+        (400 naming the fields): what every action on a unit starts with."""
+        unit = self.unit(pk)
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return unit, dict(serializer.validated_data)
 
     def cost_amount(self, money: Money | None, seller: Organisation) -> int:
         """A cost given as money must be in the seller's workshop currency."""
@@ -161,10 +169,7 @@ class UnitDetail(UnitEndpoint, generics.RetrieveAPIView):
         )
 
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        unit = self.unit(self.kwargs["pk"])
-        serializer = UnitPatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes: dict[str, Any] = dict(serializer.validated_data)
+        unit, changes = self.unit_and_input(self.kwargs["pk"], UnitPatchSerializer)
         if "cost" in changes:
             changes["purchase_amount"] = self.cost_amount(changes.pop("cost"), unit.seller)
         if "technician" in changes:
@@ -225,12 +230,8 @@ class UnitTransition(UnitEndpoint, generics.GenericAPIView):
 
     @idempotent
     def post(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
-        unit = self.unit(pk)
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit_transition(
-            unit=unit, actor=self.actor, to=serializer.validated_data["to"], note=serializer.validated_data["note"]
-        )
+        unit, data = self.unit_and_input(pk, TransitionSerializer)
+        unit_transition(unit=unit, actor=self.actor, to=data["to"], note=data["note"])
         return Response(WorkshopUnitSerializer(self.unit(pk)).data)
 
 
@@ -251,10 +252,7 @@ class UnitQualityCheck(UnitEndpoint, generics.GenericAPIView):
 
     @idempotent
     def post(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
-        unit = self.unit(pk)
-        serializer = QualityCheckSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        unit, data = self.unit_and_input(pk, QualityCheckSerializer)
         check = unit_quality_check_record(
             unit=unit,
             actor=self.actor,
@@ -291,10 +289,7 @@ class UnitListing(UnitEndpoint, generics.GenericAPIView):
 
     @idempotent
     def post(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
-        unit = self.unit(pk)
-        serializer = UnitListingSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        unit, data = self.unit_and_input(pk, UnitListingSerializer)
         listing = unit_listing_create(
             unit=unit,
             actor=self.actor,
