@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from catalog.models import Grade, Listing, Variant
+from catalog.models import Grade, Listing, ListingPhoto, Variant
 from catalog.selectors.buy_box import price_to_win, price_to_win_many, score_leeway
+from catalog.services.images import MAX_LISTING_PHOTOS, listing_photo_add, listing_photo_delete
 from catalog.services.listings import listing_deactivate, listing_pause, listing_publish, listing_resume, listing_update
 from catalog.states import ListingStatus
 from marketplace.access import seller_member_required
@@ -372,8 +374,43 @@ def listing_edit(request: SellerRequest, pk: int) -> HttpResponse:
             "standing": price_to_win(listing),
             "selected_variant": listing.variant,
             "price_warning": _price_warning(listing),
+            "photos": list(listing.photos.all()),
+            "max_photos": MAX_LISTING_PHOTOS,
         },
     )
+
+
+@require_POST
+@seller_member_required
+def listing_photos_add(request: SellerRequest, pk: int) -> HttpResponse:
+    """Photos of the actual unit, added to the listing one file at a time through the catalog's service
+    (checked by content, size-limited, at most `MAX_LISTING_PHOTOS`): the files before a refused one stay."""
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    uploads = request.FILES.getlist("photos")
+    if not uploads:
+        messages.error(request, _("Choose at least one photo to add."))
+    added = 0
+    for upload in uploads:
+        try:
+            listing_photo_add(listing=listing, upload=upload, actor=_actor(request))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            break
+        added += 1
+    if added:
+        messages.success(
+            request, ngettext("%(count)d photo added.", "%(count)d photos added.", added) % {"count": added}
+        )
+    return redirect("seller:listing_edit", pk=listing.pk)
+
+
+@require_POST
+@seller_member_required
+def listing_photo_remove(request: SellerRequest, pk: int, photo: int) -> HttpResponse:
+    listing = get_scoped_or_404(_listings(request), _organisation(request), field="seller", pk=pk)
+    listing_photo_delete(photo=get_object_or_404(ListingPhoto, listing=listing, pk=photo), actor=_actor(request))
+    messages.success(request, _("Photo removed."))
+    return redirect("seller:listing_edit", pk=listing.pk)
 
 
 @seller_member_required

@@ -19,6 +19,12 @@ urlpatterns = [
     path("listings/<int:pk>/", listing_views.listing_edit, name="listing_edit"),
     path("listings/<int:pk>/inline/", listing_views.listing_inline, name="listing_inline"),
     path("listings/<int:pk>/status/", listing_views.listing_status, name="listing_status"),
+    path("listings/<int:pk>/photos/", listing_views.listing_photos_add, name="listing_photos"),
+    path(
+        "listings/<int:pk>/photos/<int:photo>/delete/",
+        listing_views.listing_photo_remove,
+        name="listing_photo_delete",
+    ),
     path("performance/", performance_views.performance, name="performance"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from catalog.models import Listing, ListingPhoto, Product, ProductImage, Variant
-from catalog.versioning import catalog_changed
+from catalog.versioning import catalog_changed, listings_changed
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.transitions import audit_record
@@ -198,11 +198,13 @@ def listing_photo_add(*, listing: Listing, upload: IO[bytes], actor: Actor) -> L
         reason="photo of the unit",
         organisation=listing.seller,
     )
-    catalog_changed()
+    listings_changed([listing.pk])  # the offer's pages (its product, category, market), not every page
     return photo
 
 
+@transaction.atomic
 def listing_photo_delete(*, photo: ListingPhoto, actor: Actor) -> None:
+    """Remove a photo of the unit from its listing (its files go after commit)."""
     names = _all_files(photo)
     listing = photo.listing
     audit_record(
@@ -215,7 +217,7 @@ def listing_photo_delete(*, photo: ListingPhoto, actor: Actor) -> None:
     )
     photo.delete()
     transaction.on_commit(lambda: _files_delete(names))
-    catalog_changed()
+    listings_changed([listing.pk])
 
 
 def srcset(renditions: dict[str, Any], extension: str) -> str:

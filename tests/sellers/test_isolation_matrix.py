@@ -13,7 +13,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from catalog.models import Listing
+from catalog.models import Listing, ListingPhoto
+from catalog.services.images import listing_photo_add
+from marketplace.actors import Actor
 from marketplace.models import ApiKey, Membership
 from orders.models import SellerOrder
 from sellers.models import SellerDocument
@@ -21,6 +23,7 @@ from tests.factories import MembershipFactory, api_key_for
 from tests.factories.catalog import make_listing
 from tests.factories.orders import paid
 from tests.factories.sellers import SellerFactory
+from tests.factories.warranty import png
 from tests.sellers.conftest import pdf
 from tradein.models import Lot
 
@@ -55,13 +58,15 @@ class World:
 
 
 @pytest.fixture
-def world(private_media) -> World:
+def world(private_media, tmp_path, settings) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the listing's photo is public media
     seller_a, seller_b = SellerFactory(), SellerFactory()
     owner_a = MembershipFactory(organisation=seller_a.organisation, role="owner").user
     staff = MembershipFactory(organisation=seller_a.organisation, role="staff")
     owner_b = MembershipFactory(organisation=seller_b.organisation, role="owner").user
     listing = make_listing(seller=seller_a.organisation, sku="A-SECRET-SKU")
     make_listing(seller=seller_b.organisation, sku="B-OWN-SKU")
+    listing_photo = listing_photo_add(listing=listing, upload=png(), actor=Actor.system("tests"))
     api_key, _ = api_key_for(seller_a.organisation, ["listings:write"])
     document = SellerDocument.objects.create(
         seller=seller_a, file=pdf(), original_name="a.pdf", content_type="application/pdf", size=10
@@ -86,6 +91,7 @@ def world(private_media) -> World:
         owner_b=owner_b,
         objects={
             "listing": listing.pk,
+            "listing_photo": listing_photo.pk,
             "api_key": api_key.pk,
             "membership": staff.pk,
             "document": document.pk,
@@ -130,7 +136,6 @@ def _after_sales(seller) -> dict[str, int]:
 
 def _workshop(seller, owner) -> dict[str, int]:
     """Seller A's workshop: a unit diagnosed with a photo, and a technician."""
-    from marketplace.actors import Actor
     from tests.factories.warranty import jpeg
     from tests.factories.workshop import received_unit
     from workshop.services.setup import technician_save
@@ -158,6 +163,8 @@ CASES: dict[str, tuple[str | None, dict[str, str], bool]] = {
     "seller:variant_picker": (None, {}, False),
     "seller:price_hint": (None, {}, False),
     "seller:listing_edit": ("listing", {}, False),
+    "seller:listing_photos": ("listing", {}, False),
+    "seller:listing_photo_delete": ("listing", {"photo": "@listing_photo"}, False),
     "seller:listing_inline": ("listing", {}, False),
     "seller:listing_status": ("listing", {}, False),
     "seller:api_keys": (None, {}, False),
@@ -256,6 +263,7 @@ def _snapshot(world: World) -> tuple:
         Membership.objects.filter(pk=world.objects["membership"]).exists(),
         SellerOrder.objects.get(pk=world.objects["seller_order"]).status,
         Listing.objects.count(),
+        ListingPhoto.objects.count(),
         _after_sales_state(world),
         _workshop_state(world),
     )
