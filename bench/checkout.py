@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -103,25 +104,34 @@ def prepare(buyers: int) -> tuple[list[list[int]], int]:
     return offers, race_listing
 
 
-def session_for(n: int) -> requests.Session:
-    """A logged-in bench buyer: the session is made directly (what a log-in stores), since log-in goes
-    through django-allauth's verified-e-mail and rate-limited form, which is not what this bench measures."""
+def session_cookie(user: Any) -> str:
+    """A logged-in session for a bench user, made directly (what a log-in stores): log-in goes through
+    django-allauth's verified-e-mail and rate-limited form, which is not what the benches measure.
+    `bench/mixed.py` uses it too."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    from marketplace.models import User
-
-    user = User.objects.get(email=f"bench-buyer-{n:03d}@encore.test")
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
+    return str(store.session_key)
+
+
+def session_for(n: int) -> requests.Session:
+    """Bench buyer `n`, logged in, with the storefront's CSRF cookie."""
+    from django.conf import settings
+
+    from marketplace.models import User
+
     session = requests.Session()
     session.cookies.set("encore_market", "fr")
-    session.cookies.set(settings.SESSION_COOKIE_NAME, str(store.session_key))
+    session.cookies.set(
+        settings.SESSION_COOKIE_NAME, session_cookie(User.objects.get(email=f"bench-buyer-{n:03d}@encore.test"))
+    )
     response = session.get(f"{BASE}/cart/")  # the CSRF cookie
     assert response.status_code == 200, response.status_code
     return session

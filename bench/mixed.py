@@ -159,21 +159,6 @@ def setup_django() -> None:
     django.setup()
 
 
-def session_cookie(user: Any) -> str:
-    """A logged-in session for a bench user, made directly (what a log-in stores)."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    return str(store.session_key)
-
-
 def fixtures(sessions: int) -> dict[str, Any]:
     """What the load needs from the bench data: URLs, users with sessions, seller keys and listings."""
     from django.conf import settings
@@ -214,7 +199,7 @@ def fixtures(sessions: int) -> dict[str, Any]:
     return {
         "categories": categories,
         "products": products,
-        "cookies": [session_cookie(user) for user in users],
+        "cookies": [load_checkout_module().session_cookie(user) for user in users],
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "keys": keys,
         "listings": listings,
