@@ -19,6 +19,7 @@ from marketplace.mail import send_mail
 from marketplace.models import Market, MembershipRole, User
 from orders.models import Dispute, DisputeStatus, Order, Refund, SellerOrder
 from orders.selectors import order_impact
+from orders.services.refunds import cancel_refund_key
 from orders.states import OrderStatus, SellerOrderStatus
 
 
@@ -94,7 +95,7 @@ def send_seller_order_shipped(seller_order: SellerOrder) -> int:
 def send_seller_order_cancelled(seller_order: SellerOrder) -> int:
     order = seller_order.order
     # What went back: the goods and, on a US order, their sales tax (the cancellation's refund).
-    refund = Refund.objects.filter(idempotency_key=f"refund-cancel-{seller_order.pk}").first()
+    refund = Refund.objects.filter(idempotency_key=cancel_refund_key(seller_order.pk)).first()
     return _send(
         "cancelled",
         {"order": order, "seller_order": seller_order, "refunded": refund.money if refund else seller_order.subtotal},

@@ -23,7 +23,7 @@ from orders import hooks, notifications
 from orders.models import BlockedDevice, IdentifierKind, OrderLine, OrderUnit, Payment, SellerOrder
 from orders.services import ledger
 from orders.services.events import order_event_data
-from orders.services.refunds import goods_refunded, refund_issue
+from orders.services.refunds import cancel_refund_key, goods_refunded, refund_issue
 from orders.services.stock import stock_restock
 from orders.states import CANCELLABLE, TRANSITIONS, CancelledBy, RefundStatus, SellerOrderStatus
 
@@ -281,7 +281,7 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor: Actor, by: Cancelle
             amount=Money(seller_order.subtotal_amount, seller_order.currency),
             actor=actor,
             reason=f"seller order {seller_order.pk} cancelled by {by}",
-            idempotency_key=f"refund-cancel-{seller_order.pk}",
+            idempotency_key=cancel_refund_key(seller_order.pk),
             seller_order=seller_order,
         )
         stock_restock(seller_order=seller_order)

@@ -54,6 +54,11 @@ RETRY_AFTER = timedelta(minutes=4)  # a pending refund younger than this is left
 REFUNDABLE_SELLER_ORDER_STATUSES = frozenset({SellerOrderStatus.DELIVERED, SellerOrderStatus.COMPLETED})
 
 
+def cancel_refund_key(seller_order_id: int) -> str:
+    """The key of the refund a seller order's cancellation makes (its e-mail names that refund's amount)."""
+    return f"refund-cancel-{seller_order_id}"
+
+
 def refund_issue(
     *,
     payment: Payment,
@@ -127,9 +132,8 @@ def _sales_tax_share(order: Order, payment: Payment, *, goods: int) -> int:
     refunds = _not_failed(payment).exclude(seller_order=None)
     sums = refunds.aggregate(tax=Sum("sales_tax_amount"), goods=Sum(F("amount") - F("sales_tax_amount")))
     goods_after = min(before_tax, (sums["goods"] or 0) + goods)
-    due = Decimal(order.sales_tax_amount) * goods_after / before_tax
-    due_amount = min(order.sales_tax_amount, int(due.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-    return max(0, due_amount - (sums["tax"] or 0))
+    due = order.sales_tax_on(Money(goods_after, order.currency)).amount
+    return max(0, due - (sums["tax"] or 0))
 
 
 def _record(
