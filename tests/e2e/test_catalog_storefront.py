@@ -1,5 +1,7 @@
 """A shopper finds, filters and opens a product in a phone-sized Chromium window, in en, de and fr."""
 
+import re
+
 import pytest
 
 from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
@@ -23,7 +25,7 @@ def test_find_filter_and_open_a_product(page, live_server, artifacts_dir, langua
     assert page.locator(".product-name").first.inner_text() == "iPhone 13"
     with page.expect_response(lambda r: "/search/" in r.url):
         page.locator("input[name=storage][value='256']").check()
-    page.wait_for_function("window.location.search.includes('storage=256')")
+    page.wait_for_url(re.compile(r"[?&]storage=256"))
     page.screenshot(path=str(artifacts_dir / f"catalog-search-{language}.png"), full_page=True)
 
     page.locator(".product-card a").first.click()

@@ -4,7 +4,10 @@ open, shown as chips; the cart's count in the header."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories.catalog import ProductFactory, VariantFactory, make_listing
 from tests.factories.sellers import SellerFactory
@@ -48,11 +51,11 @@ def test_product_page_offers_fit_a_phone_and_filters_stay_open(page, live_server
     panel = page.locator("details.filter-panel")
     with page.expect_response(lambda r: "/c/smartphones/" in r.url):
         page.locator("input[name=colour][value='Midnight']").check()
-    page.wait_for_function("window.location.search.includes('colour=Midnight')")
+    page.wait_for_url(re.compile(r"[?&]colour=Midnight"))
     assert panel.get_attribute("open") is not None
     with page.expect_response(lambda r: "grade=good" in r.url):
         page.locator("input[name=grade][value='good']").check()
-    page.wait_for_function("window.location.search.includes('grade=good')")
+    page.wait_for_url(re.compile(r"[?&]grade=good"))
     assert panel.get_attribute("open") is not None
     assert page.locator("input[name=colour][value='Midnight']").is_checked()
     chips = page.get_by_test_id("filter-chips")
@@ -103,7 +106,7 @@ def test_the_panels_counts_follow_each_filter_while_it_stays_open(page, live_ser
     midnight = page.locator("input[name=colour][value='Midnight']")
     with page.expect_response(lambda r: "colour=Midnight" in r.url):
         midnight.check()
-    page.wait_for_function("document.querySelector(\"li[data-value='iPhone 14'] .count\").textContent === '(0)'")
+    expect(page.locator("li[data-value='iPhone 14'] .count")).to_have_text("(0)")
 
     # The counts are those of the Midnight offers; the panel, its unfolded list, the box and the focus stay.
     assert count_of("series", "iPhone 13") == "(1)"
@@ -122,11 +125,11 @@ def test_the_panels_counts_follow_each_filter_while_it_stays_open(page, live_ser
     # A second filter: the counts follow again; unticking the first brings its counts back.
     with page.expect_response(lambda r: "grade=excellent" in r.url):
         page.locator("input[name=grade][value='excellent']").check()
-    page.wait_for_function("document.querySelector(\"li[data-value='good'] .count\").textContent === '(1)'")
+    expect(page.locator("li[data-value='good'] .count")).to_have_text("(1)")
     assert count_of("series", "iPhone 13") == "(1)"
     with page.expect_response(lambda r: "colour=Midnight" not in r.url):
         midnight.uncheck()
-    page.wait_for_function("document.querySelector(\"li[data-value='iPhone 14'] .count\").textContent === '(1)'")
+    expect(page.locator("li[data-value='iPhone 14'] .count")).to_have_text("(1)")
     assert count_of("series", "Pixel 9") == "(1)"
     assert "facet-none" not in (page.locator("li[data-value='iPhone 14']").get_attribute("class") or "")
     assert page.locator("input[name=grade][value='excellent']").is_checked()
