@@ -314,10 +314,11 @@ def _seed_bench_lines(log: Log) -> None:
             """
             INSERT INTO orders_order (number, channel, buyer_id, partner_reference, market_id, currency, total_amount,
                 vat_amount, status, email, full_name, phone, address_line, postal_code, city, country,
-                created_at, updated_at, expires_at, paid_at)
+                created_at, updated_at, expires_at, paid_at, is_audit, sales_tax_amount, state)
             SELECT 'B' || lpad(g::text, 9, '0'), 'storefront', %s, '', 'fr', 'EUR', total,
                 round(total * 2000.0 / 12000.0), 'paid', 'bench-shopper@encore.test', 'Bench Shopper', '',
-                '1 rue du Bench', '75001', 'Paris', 'fr', placed, placed, placed + interval '30 minutes', placed
+                '1 rue du Bench', '75001', 'Paris', 'fr', placed, placed, placed + interval '30 minutes', placed,
+                false, 0, ''
             FROM bench_order
             """,
             [shopper.pk],
