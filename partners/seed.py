@@ -26,6 +26,7 @@ from marketplace.events import emit
 from marketplace.models import EventType, Market, Organisation
 from marketplace.services import api_key_create
 from orders.services.checkout import Contact, PlacementLine, order_place
+from partners.destinations import private_urls_allowed
 from partners.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from partners.services.endpoints import webhook_endpoint_create, webhook_endpoint_disable
 from partners.services.relay import events_relay
@@ -48,6 +49,11 @@ def seed(*, scale: str, log: Log) -> None:
 def seed_after(*, scale: str, log: Log) -> None:
     partner = Organisation.objects.filter(slug=DEMO_PARTNER).first()
     if partner is None or WebhookEndpoint.objects.filter(organisation=partner).exists():
+        return
+    if not private_urls_allowed():
+        # Production settings refuse the demo's local endpoints (https and a public address only), and a
+        # demo must not deliver anywhere real: the partner keeps its account, without endpoints or orders.
+        log(f"partners: {DEMO_PARTNER}'s demo endpoints left out (WEBHOOKS_ALLOW_PRIVATE_URLS is off)")
         return
     with transaction.atomic():
         api_key_create(

@@ -36,3 +36,15 @@ def test_the_demo_partner_gets_deliveries_in_every_status_once():
     legacy = WebhookEndpoint.objects.get(description="Legacy CRM")
     assert (legacy.enabled, legacy.disabled_reason) == (False, DisabledReason.GONE)
     assert partner.api_keys.count() == 1
+
+
+def test_under_production_settings_the_demo_partner_gets_no_local_endpoints(settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False  # as the benches seed: https and public addresses only
+    kernel_seed.seed(scale="demo", log=lambda message: None)
+    logged: list[str] = []
+
+    seed.seed_after(scale="demo", log=logged.append)
+
+    assert WebhookEndpoint.objects.count() == 0
+    assert Order.objects.count() == 0
+    assert "WEBHOOKS_ALLOW_PRIVATE_URLS is off" in logged[-1]
