@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.db import models
@@ -311,7 +312,8 @@ class Listing(models.Model):
 
 class OfferSummary(models.Model):
     """Per product model and market: the lowest visible price and the number of visible offers (all grades),
-    and the lowest visible price per grade. A row exists only while the product has a visible offer there.
+    the lowest visible price per grade, the highest visible price, and the storage sizes and colours of the
+    visible offers. A row exists only while the product has a visible offer there.
 
     Derived data, written by PostgreSQL only: statement triggers on `catalog_listing` (migration 0004)
     recompute the affected (product, market) rows after every INSERT, UPDATE and DELETE, whatever the
@@ -326,6 +328,11 @@ class OfferSummary(models.Model):
     offers = models.PositiveIntegerField()
     # {"good": 12900, "fair": 10900}: the lowest visible price per grade code (only grades with an offer).
     grade_prices = models.JSONField(default=dict)
+    # The rest of what a category or search page counts and shows without a listing-level filter
+    # (`catalog.selectors.browse`): the highest visible price, and the storage sizes and colours offered.
+    high_price_amount = models.BigIntegerField(default=0)
+    storages = ArrayField(models.PositiveIntegerField(), default=list)
+    colours = ArrayField(models.CharField(max_length=60), default=list)
 
     class Meta:
         verbose_name = _("offer summary")

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from catalog.i18n import colour_display
-from catalog.models import Category, Listing, Product
+from catalog.models import Category, Listing, OfferSummary, Product
 from catalog.ratings import PRIOR_SCORE_MILLI
 from catalog.selectors.pictures import with_picture
 from catalog.selectors.reference import category_and_descendant_ids, grades_all
@@ -38,10 +38,10 @@ from marketplace.money import Money
 SORTS = {
     "price": ("from_price", "product_id"),
     "-price": ("-from_price", "product_id"),
-    "newest": ("-variant__product__release_year", "-product_id"),
+    "newest": ("-product__release_year", "-product_id"),
     # Best rated: the products' Bayesian score (`catalog.services.ratings`; unrated ones at the prior),
     # then the number of offers, then the price.
-    "rated": ("-rating_score", "-offers", "from_price", "product_id"),
+    "rated": ("-rating_score", "-offers_count", "from_price", "product_id"),
     "relevance": (),
 }
 FACETS = {
@@ -247,22 +247,123 @@ def _shared_counts(
     return counts, summary
 
 
+# The filters that look inside a product's offers: with none of them chosen, the page is the products'
+# offer summaries (one row per product and market, kept by the database: `OfferSummary`).
+OFFER_LEVEL_FACETS = ("storage", "colour", "grade")
+SUMMARY_FACETS = {"brand": "product__brand__slug", "series": "product__series"}
+
+
+def _product_level(filters: BrowseFilters, search: SearchScope | None) -> bool:
+    """Whether every chosen filter is the product's own (brand, series, the query's products): then the
+    products, their lowest price, their offers and every facet's count come from the offer summary."""
+    if any(_selected(filters, name) for name in OFFER_LEVEL_FACETS):
+        return False
+    if filters.min_price is not None or filters.max_price is not None:
+        return False
+    return not (search is not None and search.parsed.storage_gb)
+
+
+def _summary_rows(
+    filters: BrowseFilters, search: SearchScope | None, *, exclude_facet: str | None = None
+) -> QuerySet[OfferSummary] | None:
+    """The offer-summary rows of the page's products (see `_product_level`); None when a search matches none."""
+    rows = OfferSummary.objects.filter(market=filters.market)
+    if filters.category is not None:
+        if filters.category_ids is None:
+            filters.category_ids = category_and_descendant_ids(filters.category)
+        rows = rows.filter(product__category_id__in=filters.category_ids)
+    if search is not None:
+        if search.matching is None:
+            return None
+        rows = rows.filter(product__in=search.matching.values("pk"))
+    for name, path in SUMMARY_FACETS.items():
+        values = getattr(filters, name)
+        if values and name != exclude_facet:
+            rows = rows.filter(**{f"{path}__in": values})
+    return rows
+
+
+def _summary_counts(
+    rows: QuerySet[OfferSummary], names: list[str]
+) -> tuple[dict[str, list[tuple[Any, int]]], dict[str, Any]]:
+    """`_shared_counts` over offer-summary rows: products per value of each facet in `names` (the storage
+    sizes, colours and grades a product offers are arrays in its row), and the products, lowest and
+    highest price, in one query over one row per product instead of a scan of every offer."""
+    base = rows.order_by().values(
+        "from_price_amount",
+        "high_price_amount",
+        "storages",
+        "colours",
+        "grade_prices",
+        brand=F("product__brand__slug"),
+        series=F("product__series"),
+    )
+    counts: dict[str, list[tuple[Any, int]]] = {name: [] for name in names}
+    summary: dict[str, Any] = {"total": 0, "low": None, "high": None}
+    try:
+        sql, params = base.query.get_compiler(using=base.db).as_sql()
+    except EmptyResultSet:
+        return counts, summary
+    # One branch per facet (facet number, text value, numeric value, products); the summary row first.
+    branches = {
+        "brand": "SELECT 1, brand, NULL::bigint, count(*), NULL::bigint, NULL::bigint FROM s GROUP BY brand",
+        "series": "SELECT 2, series, NULL::bigint, count(*), NULL::bigint, NULL::bigint FROM s GROUP BY series",
+        "storage": "SELECT 3, NULL, v, count(*), NULL::bigint, NULL::bigint FROM s, unnest(s.storages) AS v GROUP BY v",
+        "colour": "SELECT 4, v, NULL::bigint, count(*), NULL::bigint, NULL::bigint FROM s, unnest(s.colours) AS v "
+        "GROUP BY v",
+        "grade": "SELECT 5, v, NULL::bigint, count(*), NULL::bigint, NULL::bigint "
+        "FROM s, jsonb_object_keys(s.grade_prices) AS v GROUP BY v",
+    }
+    selects = [
+        "SELECT 0, NULL, NULL::bigint, count(*), min(from_price_amount), max(high_price_amount) FROM s",
+        *(branches[name] for name in names),
+    ]
+    query = (
+        f"WITH s AS MATERIALIZED ({sql}) "
+        + " UNION ALL ".join(f"({select})" for select in selects)
+        + " ORDER BY 1, 3, 2"
+    )
+    with connections[base.db].cursor() as cursor:
+        cursor.execute(query, params)
+        rows_found = cursor.fetchall()
+    order = {1: "brand", 2: "series", 3: "storage", 4: "colour", 5: "grade"}
+    for facet, text, number, products, low, high in rows_found:
+        if facet == 0:
+            summary = {"total": products, "low": low, "high": high}
+        else:
+            counts[order[facet]].append((number if facet == 3 else text, products))
+    return counts, summary
+
+
 def _browse(filters: BrowseFilters) -> BrowseResult:
     search = search_scope(filters)
     parsed = search.parsed if search is not None else None
-    listings = _visible_listings(filters, search)
-    grade_names = {g.code: g.display_name for g in grades_all()}
-    if listings is None:
+    product_level = _product_level(filters, search)
+    listings = None if product_level else _visible_listings(filters, search)
+    summaries = _summary_rows(filters, search) if product_level else None
+    grades = grades_all()
+    grade_names = {g.code: g.display_name for g in grades}
+    if listings is None and summaries is None:
         return BrowseResult([], 0, {}, None, parsed, search_suggestions(filters.query), 1, 1)
     facets: dict[str, list[tuple[str, str, int]]] = {}
-    # A facet with no value selected counts over the page's own offers: all of those, the total and the
-    # price range come from one scan (`_shared_counts`); a facet with a selection counts over the other
-    # filters only (selecting a brand still shows the other brands' counts), one query each.
-    shared, summary = _shared_counts(listings, [name for name in FACETS if not _selected(filters, name)])
+    # A facet with no value selected counts over the page's own products: all of those, the total and the
+    # price range come from one query; a facet with a selection counts over the other filters only
+    # (selecting a brand still shows the other brands' counts), one query each. With product-level
+    # filters only, over the offer summary (`_summary_counts`), else over the offers (`_shared_counts`).
+    unselected = [name for name in FACETS if not _selected(filters, name)]
+    if summaries is not None:
+        shared, summary = _summary_counts(summaries, unselected)
+    elif listings is not None:
+        shared, summary = _shared_counts(listings, unselected)
     for name, path in FACETS.items():
         value_counts: list[tuple[Any, int]]
         if name in shared:
             value_counts = shared[name]
+        elif summaries is not None:
+            facet_rows = _summary_rows(filters, search, exclude_facet=name)
+            if facet_rows is None:
+                continue
+            value_counts = _summary_counts(facet_rows, [name])[0][name]
         else:
             facet_listings = _visible_listings(filters, search, exclude_facet=name)
             if facet_listings is None:
@@ -287,7 +388,7 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
                 label = str(value)
             values.append((str(value), label, count))
         if name == "grade":
-            order = [g.code for g in grades_all()]
+            order = [g.code for g in grades]
             values.sort(key=lambda item: order.index(item[0]) if item[0] in order else 99)
         facets[name] = values
     total = summary["total"] or 0
@@ -298,24 +399,7 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
     pages = max(1, -(-total // PAGE_SIZE))
     page = max(1, min(filters.page, pages))
     sort = filters.sort if filters.sort in SORTS else "rated"
-    # The product's rating joins the same query (one row per product): no query more for ratings.
-    grouped = listings.values(product_id=F("variant__product_id")).annotate(
-        from_price=Min("price_amount"),
-        offers=Count("id"),
-        rating_score=Coalesce(Max("variant__product__rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
-        rating_count=Coalesce(Max("variant__product__rating__rating_count"), Value(0)),
-        rating_sum=Coalesce(Max("variant__product__rating__rating_sum"), Value(0)),
-    )
-    if sort == "relevance" and parsed is not None and parsed.text_terms:
-        grouped = grouped.annotate(
-            rank=Max(
-                SearchRank(
-                    SearchVector("variant__product__search_document", config="simple"), tsquery(parsed.text_terms)
-                )
-            )
-        ).order_by("-rank", "from_price", "product_id")
-    else:
-        grouped = grouped.order_by(*(SORTS[sort] or SORTS["rated"]))
+    grouped = _page_rows(listings, summaries, parsed, sort)
     rows = list(grouped[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     # The picture (first photo, or the first variant's colour for the drawing) joins the same query.
     products = with_picture(Product.objects.select_related("brand", "category")).in_bulk(
@@ -325,7 +409,7 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
         ProductCard(
             products[row["product_id"]],
             Money(row["from_price"], currency),
-            row["offers"],
+            row["offers_count"],
             rating_count=row["rating_count"],
             rating_sum=row["rating_sum"],
         )
@@ -334,3 +418,42 @@ def _browse(filters: BrowseFilters) -> BrowseResult:
     ]
     suggestions = search_suggestions(filters.query) if (not cards and filters.query.strip()) else []
     return BrowseResult(cards, total, facets, price_range, parsed, suggestions, page, pages)
+
+
+def _page_rows(
+    listings: QuerySet[Listing] | None, summaries: QuerySet[OfferSummary] | None, parsed: ParsedQuery | None, sort: str
+) -> QuerySet[Any]:
+    """One row per product (`product_id`, `from_price`, `offers_count`, the rating), sorted: over the
+    products' offer summaries when the filters allow it (`summaries`), else grouped from the filtered
+    offers. The product's rating joins the same query: no query more for ratings."""
+    terms = parsed.text_terms if sort == "relevance" and parsed is not None else []
+    grouped: QuerySet[Any, Any]
+    if summaries is not None:
+        product = "product__"
+        grouped = summaries.values("product_id").annotate(
+            from_price=F("from_price_amount"),
+            offers_count=F("offers"),
+            rating_score=Coalesce(F("product__rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
+            rating_count=Coalesce(F("product__rating__rating_count"), Value(0)),
+            rating_sum=Coalesce(F("product__rating__rating_sum"), Value(0)),
+        )
+        if terms:
+            return grouped.annotate(
+                rank=SearchRank(SearchVector("product__search_document", config="simple"), tsquery(terms))
+            ).order_by("-rank", "from_price", "product_id")
+    elif listings is not None:
+        product = "variant__product__"
+        grouped = listings.values(product_id=F("variant__product_id")).annotate(
+            from_price=Min("price_amount"),
+            offers_count=Count("id"),
+            rating_score=Coalesce(Max("variant__product__rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
+            rating_count=Coalesce(Max("variant__product__rating__rating_count"), Value(0)),
+            rating_sum=Coalesce(Max("variant__product__rating__rating_sum"), Value(0)),
+        )
+        if terms:
+            return grouped.annotate(
+                rank=Max(SearchRank(SearchVector("variant__product__search_document", config="simple"), tsquery(terms)))
+            ).order_by("-rank", "from_price", "product_id")
+    else:
+        return OfferSummary.objects.none().values("product_id")
+    return grouped.order_by(*(f.replace("product__", product) for f in (SORTS[sort] or SORTS["rated"])))

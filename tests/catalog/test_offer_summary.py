@@ -1,7 +1,7 @@
 """The offer summary stays exact whatever path changes a listing: services, set-based UPDATEs, raw SQL, races.
 
 `expected()` recomputes the summary from the listings in Python; every test compares it with the rows
-the triggers of migration 0004 maintain.
+the triggers of migrations 0004 and 0010 maintain.
 """
 
 import threading
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import F
 
-from catalog.models import Listing, OfferSummary
+from catalog.models import Listing, OfferSummary, Variant
 from catalog.services.listings import (
     listing_deactivate,
     listing_pause,
@@ -37,14 +37,29 @@ def expected() -> dict[tuple[int, str], dict]:
     for listing in Listing.objects.visible().select_related("variant"):
         key = (listing.variant.product_id, listing.market_id)
         row = rows.setdefault(
-            key, {"currency": listing.currency, "from_price_amount": listing.price_amount, "offers": 0}
+            key,
+            {
+                "currency": listing.currency,
+                "from_price_amount": listing.price_amount,
+                "offers": 0,
+                "high_price_amount": listing.price_amount,
+                "storages": set(),
+                "colours": set(),
+            },
         )
         row["from_price_amount"] = min(row["from_price_amount"], listing.price_amount)
+        row["high_price_amount"] = max(row["high_price_amount"], listing.price_amount)
         row["offers"] += 1
+        if listing.variant.storage_gb is not None:
+            row["storages"].add(listing.variant.storage_gb)
+        if listing.variant.colour:
+            row["colours"].add(listing.variant.colour)
         prices = grade_prices[key]
         prices[listing.grade_id] = min(prices.get(listing.grade_id, listing.price_amount), listing.price_amount)
     for key, row in rows.items():
         row["grade_prices"] = grade_prices[key]
+        row["storages"] = sorted(row["storages"])
+        row["colours"] = sorted(row["colours"])
     return rows
 
 
@@ -55,6 +70,9 @@ def actual() -> dict[tuple[int, str], dict]:
             "from_price_amount": s.from_price_amount,
             "offers": s.offers,
             "grade_prices": s.grade_prices,
+            "high_price_amount": s.high_price_amount,
+            "storages": sorted(s.storages),
+            "colours": sorted(s.colours),
         }
         for s in OfferSummary.objects.all()
     }
@@ -74,6 +92,9 @@ def test_listing_create_update_and_status_services_keep_the_summary_exact():
         "from_price_amount": 30000,
         "offers": 2,
         "grade_prices": {"good": 30000, "excellent": 45000},
+        "high_price_amount": 45000,
+        "storages": [128],
+        "colours": sorted([variant.colour, other_variant.colour]),
     }
 
     listing_update(listing=cheap, actor=ACTOR, price_amount=47000)
@@ -89,6 +110,9 @@ def test_listing_create_update_and_status_services_keep_the_summary_exact():
         "from_price_amount": 47000,
         "offers": 1,
         "grade_prices": {"good": 47000},
+        "high_price_amount": 47000,
+        "storages": [128],
+        "colours": [variant.colour],
     }
     listing_resume(listing=dear, actor=ACTOR)
     listing_update(listing=cheap, actor=ACTOR, stock=0)
@@ -138,6 +162,9 @@ def test_set_based_bulk_transitions_and_seller_lifecycle_keep_the_summary_exact(
         "from_price_amount": 20000,
         "offers": 4,
         "grade_prices": {"excellent": 20000},
+        "high_price_amount": 40000,
+        "storages": [128],
+        "colours": sorted(v.colour for v in variants),
     }
 
     seller.refresh_from_db()
@@ -167,6 +194,24 @@ def test_raw_sql_updates_and_deletes_are_covered_too():
         cursor.execute("DELETE FROM catalog_listing WHERE id = %s", [other.pk])
     assert actual() == expected()
     assert actual()[(listing.variant.product_id, "fr")]["offers"] == 1
+
+
+def test_a_variant_whose_storage_colour_or_product_changes_refreshes_the_products_it_leaves_and_joins():
+    product, other_product = ProductFactory(), ProductFactory()
+    variant = VariantFactory(product=product, storage_gb=128, colour="Midnight")
+    make_listing(variant=variant, price_amount=30000)
+    make_listing(variant=VariantFactory(product=product, storage_gb=256, colour="Starlight"), price_amount=35000)
+    make_listing(variant=VariantFactory(product=other_product, storage_gb=64, colour="Red"), price_amount=20000)
+    assert actual()[(product.pk, "fr")]["storages"] == [128, 256]
+
+    Variant.objects.filter(pk=variant.pk).update(storage_gb=512, colour="Blue")
+    assert actual()[(product.pk, "fr")]["storages"] == [256, 512]
+    assert actual()[(product.pk, "fr")]["colours"] == ["Blue", "Starlight"]
+    Variant.objects.filter(pk=variant.pk).update(product=other_product)
+    assert actual() == expected()
+    assert actual()[(product.pk, "fr")]["offers"] == 1
+    assert actual()[(other_product.pk, "fr")]["colours"] == ["Blue", "Red"]
+    assert actual()[(other_product.pk, "fr")]["high_price_amount"] == 30000
 
 
 def test_a_bulk_load_fills_the_summary_once_at_the_end():
