@@ -15,10 +15,11 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.selectors.reference import markets_active
 from marketplace.api.endpoints import PartnerEndpoint, SellerEndpoint
 from marketplace.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.models import Market, Scope
+from marketplace.models import Scope
 from orders import selectors
 from orders.api.serializers import (
     STATUS_CHOICES,
@@ -209,7 +210,7 @@ class PartnerOrderList(PartnerEndpoint, generics.ListAPIView[Order]):
         serializer = PartnerOrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        market = Market.objects.filter(code=data["market"].lower(), is_active=True).first()
+        market = next((m for m in markets_active() if m.code == data["market"].lower()), None)
         if market is None:
             raise ApplicationError(
                 ErrorCode.VALIDATION, "Unknown market.", errors=[{"field": "market", "message": "Unknown market."}]
@@ -223,7 +224,7 @@ class PartnerOrderList(PartnerEndpoint, generics.ListAPIView[Order]):
             partner=partner,
             partner_reference=data["reference"],
         )
-        order = selectors.partner_order_get(partner=partner, id=order.pk)
+        # The order as placed, its seller orders and lines attached by `order_place`: nothing read back.
         return Response(PartnerOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 

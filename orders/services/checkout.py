@@ -23,6 +23,7 @@ from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.models import Market, Organisation, User
 from marketplace.money import Money, percentage_of, vat_included_in
+from marketplace.prefetch import prefetched
 from orders import gateways
 from orders.models import (
     Cart,
@@ -252,6 +253,7 @@ def order_place(
                 line.seller_order = seller_order
             order_lines.extend(pending_lines)
         OrderLine.objects.bulk_create(order_lines)
+        guaranteed: list[OrderLine] = []
         if buyback_listing_ids and buyer is not None and partner is None:
             guaranteed = [line for line in order_lines if line.listing_id in buyback_listing_ids]
             if guaranteed:
@@ -272,7 +274,13 @@ def order_place(
             # Paid in full with store credit: nothing for a payment provider to do.
             order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit")
         if partner is not None or audit:
-            order_mark_paid(order=order, actor=actor, amount_received=order.total, reference=payment.reference or "")
+            order_mark_paid(
+                order=order,
+                actor=actor,
+                amount_received=order.total,
+                reference=payment.reference or "",
+                credit=Money.zero(order.currency),  # no store credit on a partner's or a mystery order
+            )
         if cart is not None:
             cart_clear(cart=cart, listing_ids=sorted(wanted))
         # Last: the hot rows stay locked only until the commit.
@@ -281,4 +289,28 @@ def order_place(
     # store credit) updated these objects too (`transition` refreshes what it is given), so nothing is read back.
     if order.status == OrderStatus.PENDING_PAYMENT and partner is None:
         order_start_payment(order=order, actor=actor)
+    _attach_placed(order, seller_orders, order_lines, {line.pk for line in guaranteed})
     return order
+
+
+def _attach_placed(order: Order, created: list[SellerOrder], lines: list[OrderLine], guaranteed: set[int]) -> None:
+    """Attach the placed order's seller orders and lines as `orders.selectors`' detail queryset loads them
+    (by primary key, each seller order with its seller), so a caller shows the order without reading it
+    back. The seller orders are those `order_mark_paid` read after moving them when the order was paid at
+    once, else the ones just created; no unit exists before shipping; only the lines with a guaranteed
+    buy-back read theirs when asked."""
+    cached = order.__dict__.get("_prefetched_objects_cache", {}).get("seller_orders")
+    parcels: list[SellerOrder] = list(cached) if cached is not None else created
+    lines_of: dict[int, list[OrderLine]] = {}
+    for line in lines:
+        lines_of.setdefault(line.seller_order_id, []).append(line)
+        prefetched(line, "units", [])
+        if line.pk not in guaranteed:
+            prefetched(line, "buyback_guarantees", [])
+    for parcel in parcels:
+        parcel_lines = lines_of.get(parcel.pk, [])
+        listing = parcel_lines[0].listing if parcel_lines else None  # a new line holds its listing
+        if listing is not None and not SellerOrder.seller.is_cached(parcel):
+            parcel.seller = listing.seller
+        prefetched(parcel, "lines", parcel_lines)
+    prefetched(order, "seller_orders", parcels)

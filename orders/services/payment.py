@@ -19,6 +19,7 @@ from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit, emit_many
 from marketplace.models import EventType
 from marketplace.money import Money
+from marketplace.prefetch import prefetched
 from marketplace.transitions import bulk_transition, transition
 from orders import gateways, notifications
 from orders.models import (
@@ -87,6 +88,7 @@ def order_mark_paid(
         raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
     now = timezone.now()
     market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
+    given = order
     payment = order.payment  # usually cached by the caller; locked by its transition below
     with transaction.atomic():
         order = transition(
@@ -133,6 +135,9 @@ def order_mark_paid(
             emit(EventType.ORDER_PAID, order_event_data(order, None), partner)
         order_id = order.pk
         transaction.on_commit(lambda: notifications.order_paid_notify_task.delay(order_id))
+    # The seller orders as they stand now (moved, with their sellers), for a caller showing the order.
+    for paid in (given, order):
+        prefetched(paid, "seller_orders", seller_orders)
     return order
 
 

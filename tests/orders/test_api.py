@@ -130,7 +130,10 @@ def test_a_partner_places_an_order_for_a_customer(key_client, partner_org):
     assert again.status_code == 201
     assert again.json() == data
     assert Order.objects.count() == 1
-    assert client.get(f"/api/v1/orders/{order.pk}/").json()["number"] == order.number
+    # The answer is built from the order as placed, not read back: it is what reading it gives.
+    assert client.get(f"/api/v1/orders/{order.pk}/").json() == data
+    assert [line["quantity"] for parcel in data["seller_orders"] for line in parcel["lines"]] == [1, 2]
+    assert all(parcel["status"] == "paid" and parcel["seller"] for parcel in data["seller_orders"])
     # Another partner: 404.
     from tests.factories import OrganisationFactory
 
