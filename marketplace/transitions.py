@@ -58,6 +58,7 @@ def transition(
     on_commit: Callable[[], None] | None = None,
     then: Callable[[M, str], None] | None = None,
     related: tuple[str, ...] = (),
+    held: bool = False,
 ) -> M:
     """Move `obj` to status `to`.
 
@@ -68,17 +69,24 @@ def transition(
     an `AuditEvent`, calls `then(locked, from_status)` inside the same lock and transaction
     (the move's own side effects: events, related rows), and runs `on_commit` after the
     transaction commits. Returns the locked, updated instance; `obj` is refreshed too.
+    `held`: the caller created `obj` in its own transaction, still open, so no other transaction can see
+    the row nor move it: its status is the one in hand and it is not read again (one query fewer).
     Raises `ApplicationError(INVALID_TRANSITION)`.
     """
     model = type(obj)
+    if held and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition(held=True) needs the transaction that created the row")
     # Inside the caller's transaction the move needs no savepoint of its own: a refusal is raised before
     # anything is written, and the caller's transaction holds the lock. Only a `then`, which may fail
     # after the writes, gets one. Two round trips (SAVEPOINT, RELEASE) saved per move on the checkout's
     # and the payment's paths.
     nested = transaction.get_connection().in_atomic_block
     with transaction.atomic() if not nested else contextlib.nullcontext():
-        queryset = model._default_manager.select_related(*related) if related else model._default_manager.all()
-        locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
+        if held:
+            locked = obj
+        else:
+            queryset = model._default_manager.select_related(*related) if related else model._default_manager.all()
+            locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
         current = getattr(locked, field)
         if to not in transitions.get(current, frozenset()):
             # The problem names the moves the current status allows (API.md: 409 names the allowed moves).

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
-from marketplace.events import emit, emit_many
+from marketplace.events import emit_many
 from marketplace.models import EventType
 from marketplace.money import Money
 from marketplace.prefetch import prefetched
@@ -70,7 +70,13 @@ def order_start_payment(*, order: Order, actor: Actor) -> Payment:
 
 
 def order_mark_paid(
-    *, order: Order, actor: Actor, amount_received: Money, reference: str, credit: Money | None = None
+    *,
+    order: Order,
+    actor: Actor,
+    amount_received: Money,
+    reference: str,
+    credit: Money | None = None,
+    placed: bool = False,
 ) -> Order:
     """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
     provider's button, a partner's invoice). The payment becomes succeeded with the amount captured;
@@ -80,7 +86,9 @@ def order_mark_paid(
     Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
     or currency differs from the order's (its total less the store credit spent on it, which the
     ledger books apart: the payment captures the whole total). `credit`: that store credit when the
-    caller has just read it (`wallet.store_credit_spent_on`), so it is not read twice.
+    caller has just read it (`wallet.store_credit_spent_on`), so it is not read twice. `placed`: the
+    order and its payment were created in the caller's open transaction (paid at placement), so their
+    rows are not read again to be locked.
     """
     if credit is None:
         credit = wallet.store_credit_spent_on(order=order)
@@ -99,6 +107,7 @@ def order_mark_paid(
             reason=f"payment {reference}",
             extra_updates={"paid_at": now},
             organisation=partner,
+            held=placed,
         )
         payment = transition(
             payment,
@@ -108,6 +117,7 @@ def order_mark_paid(
             reason=f"payment {reference}",
             extra_updates={"captured_amount": (amount_received + credit).amount},
             organisation=partner,
+            held=placed,
         )
         deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
@@ -127,12 +137,11 @@ def order_mark_paid(
         ledger.book_sales_tax(amount=order.sales_tax, payment=payment)
         if credit.amount > 0:
             ledger.book_store_credit_spent(amount=credit)
-        emit_many(
-            EventType.ORDER_PAID,
-            [(order_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders],
-        )
+        # One `order.paid` per seller order to its seller, and the whole order to its partner: one statement.
+        paid_events = [(order_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders]
         if partner is not None:
-            emit(EventType.ORDER_PAID, order_event_data(order, None), partner)
+            paid_events.append((order_event_data(order, None), partner))
+        emit_many(EventType.ORDER_PAID, paid_events)
         order_id = order.pk
         transaction.on_commit(lambda: notifications.order_paid_notify_task.delay(order_id))
     # The seller orders as they stand now (moved, with their sellers), for a caller showing the order.

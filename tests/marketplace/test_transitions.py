@@ -116,3 +116,22 @@ def test_emit_rolls_back_with_the_change(db, seller_org):
 def test_emit_outside_a_transaction_is_a_programming_error():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         emit(EventType.LISTING_PAUSED, {"listing": 1})
+
+
+def test_a_row_created_in_the_open_transaction_moves_without_being_read_again(gadget_table):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        gadget = Gadget.objects.create()
+        with CaptureQueriesContext(connection) as queries:
+            transition(gadget, to="live", actor=Actor.system(), transitions=TABLE, held=True)
+        with pytest.raises(ApplicationError):  # the table still decides, from the status in hand
+            transition(gadget, to="draft", actor=Actor.system(), transitions=TABLE, held=True)
+
+    gadget_sql = [query["sql"] for query in queries.captured_queries if "marketplace_gadget" in query["sql"]]
+    assert gadget_sql == [gadget_sql[0]]  # the UPDATE alone: not read again, not locked again
+    assert gadget_sql[0].startswith("UPDATE")
+    gadget.refresh_from_db()
+    assert gadget.status == "live"
+    assert list(AuditEvent.objects.values_list("from_status", "to_status")) == [("draft", "live")]
