@@ -69,8 +69,10 @@ def transition(
     an `AuditEvent`, calls `then(locked, from_status)` inside the same lock and transaction
     (the move's own side effects: events, related rows), and runs `on_commit` after the
     transaction commits. Returns the locked, updated instance; `obj` is refreshed too.
-    `held`: the caller created `obj` in its own transaction, still open, so no other transaction can see
-    the row nor move it: its status is the one in hand and it is not read again (one query fewer).
+    `held`: the caller holds the row in its open transaction, so no other transaction can move it: it
+    created the row there, or read it under a lock every move of it takes (its own row's
+    `select_for_update`, or its parent's by the model's rule, e.g. a payment under its order's). The
+    status in hand is then current and the row is not read again (one query fewer).
     Raises `ApplicationError(INVALID_TRANSITION)`.
     """
     model = type(obj)

@@ -272,7 +272,7 @@ def order_place(
         order.payment = payment  # the payment's moves below (paid at once) update this very object
         if partner is None and due.amount == 0:
             # Paid in full with store credit: nothing for a payment provider to do.
-            order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit", placed=True)
+            order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit", locked=True)
         if partner is not None or audit:
             order_mark_paid(
                 order=order,
@@ -280,7 +280,7 @@ def order_place(
                 amount_received=order.total,
                 reference=payment.reference or "",
                 credit=Money.zero(order.currency),  # no store credit on a partner's or a mystery order
-                placed=True,
+                locked=True,
             )
         if cart is not None:
             cart_clear(cart=cart, listing_ids=sorted(wanted))

@@ -76,7 +76,7 @@ def order_mark_paid(
     amount_received: Money,
     reference: str,
     credit: Money | None = None,
-    placed: bool = False,
+    locked: bool = False,
 ) -> Order:
     """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
     provider's button, a partner's invoice). The payment becomes succeeded with the amount captured;
@@ -86,9 +86,10 @@ def order_mark_paid(
     Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
     or currency differs from the order's (its total less the store credit spent on it, which the
     ledger books apart: the payment captures the whole total). `credit`: that store credit when the
-    caller has just read it (`wallet.store_credit_spent_on`), so it is not read twice. `placed`: the
-    order and its payment were created in the caller's open transaction (paid at placement), so their
-    rows are not read again to be locked.
+    caller has just read it (`wallet.store_credit_spent_on`), so it is not read twice. `locked`: the
+    caller holds the order's row in its open transaction (created it there, or read it with
+    `select_for_update`), so neither the order nor its payment (whose every move locks its order first)
+    is read again to be locked; `order.payment` must then be read after that lock, or created there.
     """
     if credit is None:
         credit = wallet.store_credit_spent_on(order=order)
@@ -98,7 +99,9 @@ def order_mark_paid(
     market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
     given = order
     payment = order.payment  # usually cached by the caller; locked by its transition below
-    with transaction.atomic():
+    # A caller holding the order's lock is in its own transaction, which a failure here rolls back whole:
+    # no savepoint of its own then (two round trips).
+    with transaction.atomic(savepoint=not locked):
         order = transition(
             order,
             to=OrderStatus.PAID,
@@ -107,7 +110,7 @@ def order_mark_paid(
             reason=f"payment {reference}",
             extra_updates={"paid_at": now},
             organisation=partner,
-            held=placed,
+            held=locked,
         )
         payment = transition(
             payment,
@@ -117,7 +120,7 @@ def order_mark_paid(
             reason=f"payment {reference}",
             extra_updates={"captured_amount": (amount_received + credit).amount},
             organisation=partner,
-            held=placed,
+            held=locked,
         )
         deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
@@ -278,7 +281,10 @@ def _intent_succeeded(intent: dict[str, Any]) -> None:
     )
     actor = Actor.system("stripe webhook")
     if order.status == OrderStatus.PENDING_PAYMENT:
-        order_mark_paid(order=order, actor=actor, amount_received=received, reference=payment.reference or "")
+        # `order.payment` is read below, under the order's lock taken above.
+        order_mark_paid(
+            order=order, actor=actor, amount_received=received, reference=payment.reference or "", locked=True
+        )
     elif order.status in (OrderStatus.EXPIRED, OrderStatus.PAYMENT_FAILED):
         # Paid after the stock went back: the money goes back too.
         payment = transition(
@@ -315,14 +321,22 @@ def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
     if payment.provider != PaymentProvider.TEST:
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, "This order is not paid with the test provider.")
     if succeed:
-        credit = wallet.store_credit_spent_on(order=order)
-        return order_mark_paid(
-            order=order,
-            actor=actor,
-            amount_received=order.total - credit,  # what the card pays: `wallet.order_amount_due`
-            reference=payment.reference or "",
-            credit=credit,
-        )
+        with transaction.atomic():
+            # As the Stripe webhook does: the order locked first, then read with its payment under the lock.
+            order = (
+                Order.objects.select_for_update(of=("self",))
+                .select_related("market", "partner", "payment")
+                .get(pk=order.pk)
+            )
+            credit = wallet.store_credit_spent_on(order=order)
+            return order_mark_paid(
+                order=order,
+                actor=actor,
+                amount_received=order.total - credit,  # what the card pays: `wallet.order_amount_due`
+                reference=order.payment.reference or "",
+                credit=credit,
+                locked=True,
+            )
     return order_payment_failed(order=order, actor=actor, reason="declined (test provider)")
 
 

@@ -103,7 +103,9 @@ def test_the_storefront_checkout_cycle_runs_in_few_queries_whatever_the_cart(sho
     adds, checkout, pay = three[:3], three[3], three[4]
     assert max(adds) <= 5
     assert checkout <= 15  # cart, listings, commission, order, seller orders, lines, payment, stock, cart lines
-    assert pay <= 19  # order and payment moved and audited, seller orders in one UPDATE, ledger, events
+    # The order locked once, then moved with its payment and seller orders, audited, booked, events (16 here
+    # inside the test's own transaction, which adds a savepoint; 14 in a request, 17 before held rows).
+    assert pay <= 16
     assert (one[1], one[2]) == (checkout, pay)  # one seller or three: the same queries
 
 
