@@ -38,37 +38,45 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
             "Quantity must be at least 1.",
             errors=[{"field": "quantity", "message": "At least 1."}],
         )
-    listing = Listing.objects.visible().filter(pk=listing_id).values("pk", "stock", "price_amount", "currency").first()
-    if listing is None:
-        raise ApplicationError(ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available.")
-    limit = min(listing["stock"], MAX_QUANTITY_PER_LINE)
+    # One statement: the offer read as the storefront shows it (`visible()`), the line as it was before
+    # (so "already full" is told apart from "added"), and the upsert, capped by the stock (and 10).
+    offer_sql, offer_params = (
+        Listing.objects.visible()
+        .filter(pk=listing_id)
+        .values("pk", "stock", "price_amount", "currency")
+        .query.sql_with_params()
+    )
     table = CartLine._meta.db_table
     with connection.cursor() as cursor:
-        # The CTE reads the line as it was before this statement: "already full" is told apart from "added".
         cursor.execute(
             f"""
-            WITH prior AS (SELECT quantity FROM {table} WHERE cart_id = %s AND listing_id = %s)
-            INSERT INTO {table} (cart_id, listing_id, quantity, seen_price_amount, currency, added_at)
-            VALUES (%s, %s, LEAST(%s, %s), %s, %s, %s)
-            ON CONFLICT (cart_id, listing_id) DO UPDATE
-                SET quantity = LEAST({table}.quantity + EXCLUDED.quantity, %s),
-                    seen_price_amount = EXCLUDED.seen_price_amount, currency = EXCLUDED.currency
-            RETURNING quantity, (SELECT quantity FROM prior)
-            """,  # noqa: S608 - the table name comes from model meta; values are bound
+            WITH offer (id, stock, price_amount, currency) AS ({offer_sql}),
+            prior AS (SELECT quantity FROM {table} WHERE cart_id = %s AND listing_id = %s),
+            added AS (
+                INSERT INTO {table} (cart_id, listing_id, quantity, seen_price_amount, currency, added_at)
+                SELECT %s, offer.id, LEAST(%s, offer.stock, %s), offer.price_amount, offer.currency, %s FROM offer
+                ON CONFLICT (cart_id, listing_id) DO UPDATE
+                    SET quantity = LEAST({table}.quantity + EXCLUDED.quantity, (SELECT LEAST(stock, %s) FROM offer)),
+                        seen_price_amount = EXCLUDED.seen_price_amount, currency = EXCLUDED.currency
+                RETURNING quantity
+            )
+            SELECT (SELECT LEAST(stock, %s) FROM offer), (SELECT quantity FROM added), (SELECT quantity FROM prior)
+            """,  # noqa: S608 - the table name comes from model meta, the offer's SQL from the ORM; values bound
             [
+                *offer_params,
                 cart.pk,
-                listing["pk"],
+                listing_id,
                 cart.pk,
-                listing["pk"],
                 quantity,
-                limit,
-                listing["price_amount"],
-                listing["currency"],
+                MAX_QUANTITY_PER_LINE,
                 timezone.now(),
-                limit,
+                MAX_QUANTITY_PER_LINE,
+                MAX_QUANTITY_PER_LINE,
             ],
         )
-        new_quantity, prior_quantity = cursor.fetchone()
+        limit, new_quantity, prior_quantity = cursor.fetchone()
+    if limit is None:
+        raise ApplicationError(ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available.")
     cart_count_changed(cart=cart)
     if prior_quantity is not None and prior_quantity >= limit:
         raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Your cart already holds every unit of this offer.")
