@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from marketplace.actors import Actor
@@ -141,6 +141,7 @@ def bulk_transition(
     field: str = "status",
     organisation_field: str | None = None,
     extra_updates: Mapping[str, object] | None = None,
+    rows: bool = False,
 ) -> list[Any]:
     """Move every row of `queryset` that is in `from_status` to `to`, set-based, with one audit row each.
 
@@ -149,7 +150,9 @@ def bulk_transition(
     meanwhile are left alone and a second run changes nothing. `organisation_field` names the
     row's foreign key to its organisation (e.g. `"seller"`): each audit row belongs to its own
     row's organisation (the tenancy of the audit trail). `extra_updates` (field: value) are set in the
-    same UPDATE. Returns the primary keys moved, sorted. Must run inside the caller's transaction.
+    same UPDATE. Returns the primary keys moved, sorted; with `rows`, the rows moved as they are now
+    (instances built from `RETURNING`, by primary key), so the caller does not read them again. Must run
+    inside the caller's transaction.
     """
     if to not in transitions.get(from_status, frozenset()):
         raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"Cannot go from {from_status} to {to}.")
@@ -162,7 +165,12 @@ def bulk_transition(
     table = model._meta.db_table
     pk_column = model._meta.pk.column
     organisation_column = _column(model, organisation_field) if organisation_field else None
-    returning = f'"{pk_column}"' + (f', "{organisation_column}"' if organisation_column else "")
+    # The primary key and the organisation first (the audit rows), then, with `rows`, every column.
+    fields = list(model._meta.concrete_fields) if rows else []
+    returning = ", ".join(
+        [f'"{pk_column}"', *([f'"{organisation_column}"'] if organisation_column else [])]
+        + [f'"{field.column}"' for field in fields]
+    )
     inner_sql, params = queryset.filter(**{field: from_status}).values("pk").query.sql_with_params()
     assignments = ", ".join(f'"{_column(model, name)}" = %s' for name in updates)
     sql = (
@@ -173,7 +181,7 @@ def bulk_transition(
     with connection.cursor() as cursor:
         arguments: list[Any] = [*updates.values(), *params, from_status]
         cursor.execute(sql, arguments)
-        rows = sorted(cursor.fetchall())
+        moved = sorted(cursor.fetchall(), key=lambda row: row[0])
     content_type = ContentType.objects.get_for_model(model)
     AuditEvent.objects.bulk_create(
         [
@@ -188,8 +196,26 @@ def bulk_transition(
                 to_status=to,
                 reason=reason,
             )
-            for row in rows
+            for row in moved
         ],
         batch_size=500,
     )
-    return [row[0] for row in rows]
+    if rows:
+        return _instances(model, fields, [row[2 if organisation_column else 1 :] for row in moved], queryset.db)
+    return [row[0] for row in moved]
+
+
+def _instances(model: type[M], fields: list[Any], rows: list[tuple[Any, ...]], alias: str) -> list[M]:
+    """Model instances from raw column values, converted as the ORM converts what it reads (JSON, etc.)."""
+    db = connections[alias]
+    columns = [field.get_col(model._meta.db_table) for field in fields]
+    converters = [db.ops.get_db_converters(column) + column.get_db_converters(db) for column in columns]
+    names = [field.attname for field in fields]
+    instances = []
+    for row in rows:
+        values = list(row)
+        for index, (column, convert) in enumerate(zip(columns, converters, strict=True)):
+            for converter in convert:
+                values[index] = converter(values[index], column, db)
+        instances.append(model.from_db(alias, names, values))
+    return instances

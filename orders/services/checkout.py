@@ -272,7 +272,14 @@ def order_place(
         order.payment = payment  # the payment's moves below (paid at once) update this very object
         if partner is None and due.amount == 0:
             # Paid in full with store credit: nothing for a payment provider to do.
-            order_mark_paid(order=order, actor=actor, amount_received=due, reference="store credit", locked=True)
+            order_mark_paid(
+                order=order,
+                actor=actor,
+                amount_received=due,
+                reference="store credit",
+                locked=True,
+                sellers={listing.seller_id: listing.seller for listing in listings},
+            )
         if partner is not None or audit:
             order_mark_paid(
                 order=order,
@@ -281,6 +288,7 @@ def order_place(
                 reference=payment.reference or "",
                 credit=Money.zero(order.currency),  # no store credit on a partner's or a mystery order
                 locked=True,
+                sellers={listing.seller_id: listing.seller for listing in listings},
             )
         if cart is not None:
             cart_clear(cart=cart, listing_ids=sorted(wanted))

@@ -8,6 +8,7 @@ signed webhook, the test provider's buttons and a partner's invoice make an orde
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit_many
-from marketplace.models import EventType
+from marketplace.models import EventType, Organisation
 from marketplace.money import Money
 from marketplace.prefetch import prefetched
 from marketplace.transitions import bulk_transition, transition
@@ -77,6 +78,7 @@ def order_mark_paid(
     reference: str,
     credit: Money | None = None,
     locked: bool = False,
+    sellers: Mapping[int, Organisation] | None = None,
 ) -> Order:
     """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
     provider's button, a partner's invoice). The payment becomes succeeded with the amount captured;
@@ -90,6 +92,7 @@ def order_mark_paid(
     caller holds the order's row in its open transaction (created it there, or read it with
     `select_for_update`), so neither the order nor its payment (whose every move locks its order first)
     is read again to be locked; `order.payment` must then be read after that lock, or created there.
+    `sellers`: the order's sellers by id when the caller holds them (else read in one query).
     """
     if credit is None:
         credit = wallet.store_credit_spent_on(order=order)
@@ -125,7 +128,7 @@ def order_mark_paid(
         deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
         # each, under its own seller (the tenancy of the audit trail).
-        moved = bulk_transition(
+        seller_orders: list[SellerOrder] = bulk_transition(
             SellerOrder.objects.filter(order=order),
             from_status=SellerOrderStatus.PENDING_PAYMENT,
             to=SellerOrderStatus.PAID,
@@ -134,8 +137,14 @@ def order_mark_paid(
             reason=f"payment {reference}",
             organisation_field="seller",
             extra_updates={"paid_at": now, "ship_by": deadline},
+            rows=True,  # the seller orders as moved, by primary key: not read again
         )
-        seller_orders = list(SellerOrder.objects.filter(pk__in=moved).select_related("seller").order_by("pk"))
+        known = dict(sellers or {})
+        missing = {seller_order.seller_id for seller_order in seller_orders} - known.keys()
+        if missing:
+            known.update(Organisation.objects.in_bulk(missing))
+        for seller_order in seller_orders:
+            seller_order.seller = known[seller_order.seller_id]
         ledger.book_sales(seller_orders=seller_orders, payment=payment)
         ledger.book_sales_tax(amount=order.sales_tax, payment=payment)
         if credit.amount > 0:

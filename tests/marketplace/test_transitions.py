@@ -135,3 +135,35 @@ def test_a_row_created_in_the_open_transaction_moves_without_being_read_again(ga
     gadget.refresh_from_db()
     assert gadget.status == "live"
     assert list(AuditEvent.objects.values_list("from_status", "to_status")) == [("draft", "live")]
+
+
+def test_a_set_based_move_can_answer_the_rows_as_the_orm_reads_them(db, shopper):
+    """`bulk_transition(rows=True)`: the moved rows from the UPDATE's RETURNING, each column converted as the
+    ORM converts what it reads (aware times, decimals, JSON), equal to reading them again."""
+    from django.db import transaction
+
+    from marketplace.transitions import bulk_transition
+    from orders.models import SellerOrder
+    from orders.states import TRANSITIONS, SellerOrderStatus
+    from tests.factories.catalog import make_listing
+    from tests.factories.orders import place
+
+    order = place((make_listing(), 1), (make_listing(), 1), buyer=shopper)
+    with transaction.atomic():
+        moved = bulk_transition(
+            SellerOrder.objects.filter(order=order),
+            from_status=SellerOrderStatus.PENDING_PAYMENT,
+            to=SellerOrderStatus.CANCELLED,
+            actor=Actor.system(),
+            transitions=TRANSITIONS,
+            organisation_field="seller",
+            rows=True,
+        )
+
+    fresh = list(SellerOrder.objects.filter(order=order).order_by("pk"))
+    fields = [field.attname for field in SellerOrder._meta.concrete_fields]
+    assert [[getattr(row, name) for name in fields] for row in moved] == [
+        [getattr(row, name) for name in fields] for row in fresh
+    ]
+    assert {row.status for row in moved} == {SellerOrderStatus.CANCELLED}
+    assert all(row.updated_at.tzinfo is not None for row in moved)
