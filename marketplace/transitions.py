@@ -32,7 +32,25 @@ def audit_record(
     organisation: Organisation | None = None,
 ) -> AuditEvent:
     """Write one audit row for `obj`. Used by `transition` and by decisions that are not state changes."""
-    return AuditEvent.objects.create(
+    event = audit_event(
+        obj=obj, actor=actor, from_status=from_status, to_status=to_status, reason=reason, organisation=organisation
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    obj: models.Model,
+    actor: Actor,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    organisation: Organisation | None = None,
+) -> AuditEvent:
+    """The audit row for `obj`, not yet written (`audit_record` writes it; `transition(audits=...)` leaves it
+    to its caller, which writes several moves' rows in one statement)."""
+    return AuditEvent(
         actor_user=actor.user,
         actor_api_key=actor.api_key,
         actor_label=actor.label,
@@ -59,6 +77,7 @@ def transition(
     then: Callable[[M, str], None] | None = None,
     related: tuple[str, ...] = (),
     held: bool = False,
+    audits: list[AuditEvent] | None = None,
 ) -> M:
     """Move `obj` to status `to`.
 
@@ -72,7 +91,9 @@ def transition(
     `held`: the caller holds the row in its open transaction, so no other transaction can move it: it
     created the row there, or read it under a lock every move of it takes (its own row's
     `select_for_update`, or its parent's by the model's rule, e.g. a payment under its order's). The
-    status in hand is then current and the row is not read again (one query fewer).
+    status in hand is then current and the row is not read again (one query fewer). `audits`: the
+    caller's list the audit row is added to instead of being written here; the caller writes the list
+    in one statement before its transaction ends (`AuditEvent.objects.bulk_create`).
     Raises `ApplicationError(INVALID_TRANSITION)`.
     """
     model = type(obj)
@@ -105,7 +126,7 @@ def transition(
                 setattr(locked, name, value)
             update_fields = list(updates)
             locked.save(update_fields=update_fields)
-            audit_record(
+            event = audit_event(
                 obj=locked,
                 actor=actor,
                 from_status=current,
@@ -113,6 +134,10 @@ def transition(
                 reason=reason,
                 organisation=organisation,
             )
+            if audits is not None:
+                audits.append(event)
+            else:
+                event.save(force_insert=True)
             if then is not None:
                 then(locked, current)
             if on_commit is not None:
@@ -142,6 +167,7 @@ def bulk_transition(
     organisation_field: str | None = None,
     extra_updates: Mapping[str, object] | None = None,
     rows: bool = False,
+    audits: list[AuditEvent] | None = None,
 ) -> list[Any]:
     """Move every row of `queryset` that is in `from_status` to `to`, set-based, with one audit row each.
 
@@ -152,7 +178,8 @@ def bulk_transition(
     row's organisation (the tenancy of the audit trail). `extra_updates` (field: value) are set in the
     same UPDATE. Returns the primary keys moved, sorted; with `rows`, the rows moved as they are now
     (instances built from `RETURNING`, by primary key), so the caller does not read them again. Must run
-    inside the caller's transaction.
+    inside the caller's transaction. `audits`: as for `transition`, the audit rows are added to the
+    caller's list instead of being written here.
     """
     if to not in transitions.get(from_status, frozenset()):
         raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"Cannot go from {from_status} to {to}.")
@@ -183,23 +210,24 @@ def bulk_transition(
         cursor.execute(sql, arguments)
         moved = sorted(cursor.fetchall(), key=lambda row: row[0])
     content_type = ContentType.objects.get_for_model(model)
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor_user=actor.user,
-                actor_api_key=actor.api_key,
-                actor_label=actor.label,
-                organisation_id=row[1] if organisation_column else None,
-                content_type=content_type,
-                object_id=str(row[0]),
-                from_status=from_status,
-                to_status=to,
-                reason=reason,
-            )
-            for row in moved
-        ],
-        batch_size=500,
-    )
+    events = [
+        AuditEvent(
+            actor_user=actor.user,
+            actor_api_key=actor.api_key,
+            actor_label=actor.label,
+            organisation_id=row[1] if organisation_column else None,
+            content_type=content_type,
+            object_id=str(row[0]),
+            from_status=from_status,
+            to_status=to,
+            reason=reason,
+        )
+        for row in moved
+    ]
+    if audits is not None:
+        audits.extend(events)
+    else:
+        AuditEvent.objects.bulk_create(events, batch_size=500)
     if rows:
         return _instances(model, fields, [row[2 if organisation_column else 1 :] for row in moved], queryset.db)
     return [row[0] for row in moved]

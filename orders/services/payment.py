@@ -18,7 +18,7 @@ from django.utils import timezone
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit_many
-from marketplace.models import EventType, Organisation
+from marketplace.models import AuditEvent, EventType, Organisation
 from marketplace.money import Money
 from marketplace.prefetch import prefetched
 from marketplace.transitions import bulk_transition, transition
@@ -104,6 +104,7 @@ def order_mark_paid(
     payment = order.payment  # usually cached by the caller; locked by its transition below
     # A caller holding the order's lock is in its own transaction, which a failure here rolls back whole:
     # no savepoint of its own then (two round trips).
+    audits: list[AuditEvent] = []  # the three moves' audit rows, written in one statement
     with transaction.atomic(savepoint=not locked):
         order = transition(
             order,
@@ -114,6 +115,7 @@ def order_mark_paid(
             extra_updates={"paid_at": now},
             organisation=partner,
             held=locked,
+            audits=audits,
         )
         payment = transition(
             payment,
@@ -124,6 +126,7 @@ def order_mark_paid(
             extra_updates={"captured_amount": (amount_received + credit).amount},
             organisation=partner,
             held=locked,
+            audits=audits,
         )
         deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
@@ -138,7 +141,9 @@ def order_mark_paid(
             organisation_field="seller",
             extra_updates={"paid_at": now, "ship_by": deadline},
             rows=True,  # the seller orders as moved, by primary key: not read again
+            audits=audits,
         )
+        AuditEvent.objects.bulk_create(audits)
         known = dict(sellers or {})
         missing = {seller_order.seller_id for seller_order in seller_orders} - known.keys()
         if missing:
