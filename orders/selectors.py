@@ -212,11 +212,20 @@ def commission_rates(*, category_ids: set[int]) -> dict[int, int]:
     rows = Category.objects.filter(pk__in=category_ids).values_list(
         "pk", "commission_rate__basis_points", "parent__commission_rate__basis_points"
     )
-    found = {pk: own if own is not None else parent for pk, own, parent in rows}
-    return {
-        category_id: rate if (rate := found.get(category_id)) is not None else DEFAULT_COMMISSION_BASIS_POINTS
-        for category_id in category_ids
-    }
+    found = {pk: commission_rate_from(own, parent) for pk, own, parent in rows}
+    return {category_id: found.get(category_id, DEFAULT_COMMISSION_BASIS_POINTS) for category_id in category_ids}
+
+
+# The two rates `commission_rate_from` decides from, as a queryset of listings annotates them.
+COMMISSION_RATE_OWN = "variant__product__category__commission_rate__basis_points"
+COMMISSION_RATE_PARENT = "variant__product__category__parent__commission_rate__basis_points"
+
+
+def commission_rate_from(own: int | None, parent: int | None) -> int:
+    """The rule: the category's own rate, else its parent's, else the default (10 %)."""
+    if own is not None:
+        return own
+    return parent if parent is not None else DEFAULT_COMMISSION_BASIS_POINTS
 
 
 # --- what the platform owes a seller (the ledger's seller accounts) -----------------------------

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Listing
@@ -34,7 +35,7 @@ from orders.models import (
     SellerOrder,
 )
 from orders.sales_tax import SalesTax, is_state, normalise_state, sales_tax_for
-from orders.selectors import commission_rates
+from orders.selectors import COMMISSION_RATE_OWN, COMMISSION_RATE_PARENT, commission_rate_from
 from orders.services import buyback, wallet
 from orders.services.cart import cart_clear
 from orders.services.payment import order_mark_paid, order_start_payment
@@ -82,7 +83,11 @@ def _check(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
     """Read the listings (no lock) and refuse early what cannot be bought. Returns them in primary-key order."""
     ids = sorted(wanted)
     listings = list(
-        Listing.objects.select_related("variant__product", "grade", "seller").filter(pk__in=ids).order_by("pk")
+        Listing.objects.select_related("variant__product", "grade", "seller")
+        # The commission's two rates join the same query (`commission_rate_from` decides).
+        .annotate(commission_own=F(COMMISSION_RATE_OWN), commission_parent=F(COMMISSION_RATE_PARENT))
+        .filter(pk__in=ids)
+        .order_by("pk")
     )
     found = {listing.pk: listing for listing in listings}
     errors: list[dict[str, str]] = []
@@ -173,7 +178,6 @@ def order_place(
         gateway = gateways.checkout_gateway()
     now = timezone.now()
     listings = _check(market, wanted)
-    rates = commission_rates(category_ids={listing.variant.product.category_id for listing in listings})
     with transaction.atomic():
         by_seller: dict[int, list[Listing]] = defaultdict(list)
         for listing in listings:
@@ -216,7 +220,7 @@ def order_place(
             for listing in by_seller[seller_id]:
                 quantity = wanted[listing.pk].quantity
                 line_total = listing.price * quantity
-                rate = rates[listing.variant.product.category_id]
+                rate = commission_rate_from(listing.commission_own, listing.commission_parent)  # type: ignore[attr-defined]
                 subtotal += line_total
                 commission += percentage_of(line_total, rate)
                 pending_lines.append(
