@@ -7,6 +7,7 @@ for a search the offers of the categories its products belong to (`results_versi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -428,32 +429,28 @@ def _page_rows(
     offers. The product's rating joins the same query: no query more for ratings."""
     terms = parsed.text_terms if sort == "relevance" and parsed is not None else []
     grouped: QuerySet[Any, Any]
+    per_product: Callable[[Any], Any]  # a summary row is one product; offers are grouped per product
     if summaries is not None:
-        product = "product__"
-        grouped = summaries.values("product_id").annotate(
-            from_price=F("from_price_amount"),
-            offers_count=F("offers"),
-            rating_score=Coalesce(F("product__rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
-            rating_count=Coalesce(F("product__rating__rating_count"), Value(0)),
-            rating_sum=Coalesce(F("product__rating__rating_sum"), Value(0)),
-        )
-        if terms:
-            return grouped.annotate(
-                rank=SearchRank(SearchVector("product__search_document", config="simple"), tsquery(terms))
-            ).order_by("-rank", "from_price", "product_id")
+        product, per_product = "product__", _as_is
+        grouped = summaries.values("product_id").annotate(from_price=F("from_price_amount"), offers_count=F("offers"))
     elif listings is not None:
-        product = "variant__product__"
+        product, per_product = "variant__product__", Max
         grouped = listings.values(product_id=F("variant__product_id")).annotate(
-            from_price=Min("price_amount"),
-            offers_count=Count("id"),
-            rating_score=Coalesce(Max("variant__product__rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
-            rating_count=Coalesce(Max("variant__product__rating__rating_count"), Value(0)),
-            rating_sum=Coalesce(Max("variant__product__rating__rating_sum"), Value(0)),
+            from_price=Min("price_amount"), offers_count=Count("id")
         )
-        if terms:
-            return grouped.annotate(
-                rank=Max(SearchRank(SearchVector("variant__product__search_document", config="simple"), tsquery(terms)))
-            ).order_by("-rank", "from_price", "product_id")
     else:
         return OfferSummary.objects.none().values("product_id")
+    grouped = grouped.annotate(
+        rating_score=Coalesce(per_product(f"{product}rating__score_milli"), Value(PRIOR_SCORE_MILLI)),
+        rating_count=Coalesce(per_product(f"{product}rating__rating_count"), Value(0)),
+        rating_sum=Coalesce(per_product(f"{product}rating__rating_sum"), Value(0)),
+    )
+    if terms:
+        rank = SearchRank(SearchVector(f"{product}search_document", config="simple"), tsquery(terms))
+        return grouped.annotate(rank=per_product(rank)).order_by("-rank", "from_price", "product_id")
     return grouped.order_by(*(f.replace("product__", product) for f in (SORTS[sort] or SORTS["rated"])))
+
+
+def _as_is(expression: Any) -> Any:
+    """A summary row's own value (one row per product: nothing to aggregate)."""
+    return F(expression) if isinstance(expression, str) else expression
