@@ -97,13 +97,13 @@ def transition(
     Raises `ApplicationError(INVALID_TRANSITION)`.
     """
     model = type(obj)
-    if held and not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("transition(held=True) needs the transaction that created the row")
     # Inside the caller's transaction the move needs no savepoint of its own: a refusal is raised before
     # anything is written, and the caller's transaction holds the lock. Only a `then`, which may fail
     # after the writes, gets one. Two round trips (SAVEPOINT, RELEASE) saved per move on the checkout's
     # and the payment's paths.
     nested = transaction.get_connection().in_atomic_block
+    if held and not nested:
+        raise RuntimeError("transition(held=True) needs the transaction that holds the row")
     with transaction.atomic() if not nested else contextlib.nullcontext():
         if held:
             locked = obj

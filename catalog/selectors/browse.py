@@ -134,14 +134,19 @@ def search_scope(filters: BrowseFilters) -> SearchScope | None:
     return SearchScope(parsed=parsed, matching=products_matching(parsed))
 
 
+def _category_ids(filters: BrowseFilters, category: Category) -> list[int]:
+    """The category and its descendants, resolved once per request (every facet's query filters on them)."""
+    if filters.category_ids is None:
+        filters.category_ids = category_and_descendant_ids(category)
+    return filters.category_ids
+
+
 def _visible_listings(
     filters: BrowseFilters, search: SearchScope | None, *, exclude_facet: str | None = None
 ) -> QuerySet[Listing] | None:
     listings = Listing.objects.visible().filter(market=filters.market)
     if filters.category is not None:
-        if filters.category_ids is None:
-            filters.category_ids = category_and_descendant_ids(filters.category)
-        listings = listings.filter(variant__product__category_id__in=filters.category_ids)
+        listings = listings.filter(variant__product__category_id__in=_category_ids(filters, filters.category))
     if search is not None:
         if search.matching is not None:
             listings = listings.filter(variant__product__in=search.matching.values("pk"))
@@ -270,9 +275,7 @@ def _summary_rows(
     """The offer-summary rows of the page's products (see `_product_level`); None when a search matches none."""
     rows = OfferSummary.objects.filter(market=filters.market)
     if filters.category is not None:
-        if filters.category_ids is None:
-            filters.category_ids = category_and_descendant_ids(filters.category)
-        rows = rows.filter(product__category_id__in=filters.category_ids)
+        rows = rows.filter(product__category_id__in=_category_ids(filters, filters.category))
     if search is not None:
         if search.matching is None:
             return None

@@ -273,6 +273,7 @@ def order_place(
             start = gateway.start(amount=due, order_number=order.number, idempotency_key=f"{order.number}-pay")
             payment.reference = start.reference
         payment.save(force_insert=True)
+        sellers = {listing.seller_id: listing.seller for listing in listings}  # read with the listings
         order.payment = payment  # the payment's moves below (paid at once) update this very object
         if partner is None and due.amount == 0:
             # Paid in full with store credit: nothing for a payment provider to do.
@@ -282,7 +283,7 @@ def order_place(
                 amount_received=due,
                 reference="store credit",
                 locked=True,
-                sellers={listing.seller_id: listing.seller for listing in listings},
+                sellers=sellers,
             )
         if partner is not None or audit:
             order_mark_paid(
@@ -292,7 +293,7 @@ def order_place(
                 reference=payment.reference or "",
                 credit=Money.zero(order.currency),  # no store credit on a partner's or a mystery order
                 locked=True,
-                sellers={listing.seller_id: listing.seller for listing in listings},
+                sellers=sellers,
             )
         if cart is not None:
             cart_clear(cart=cart, listing_ids=sorted(wanted))
@@ -302,18 +303,23 @@ def order_place(
     # store credit) updated these objects too (`transition` refreshes what it is given), so nothing is read back.
     if order.status == OrderStatus.PENDING_PAYMENT and partner is None:
         order_start_payment(order=order, actor=actor)
-    _attach_placed(order, seller_orders, order_lines, {line.pk for line in guaranteed})
+    _attach_placed(order, seller_orders, order_lines, sellers, {line.pk for line in guaranteed})
     return order
 
 
-def _attach_placed(order: Order, created: list[SellerOrder], lines: list[OrderLine], guaranteed: set[int]) -> None:
+def _attach_placed(
+    order: Order,
+    created: list[SellerOrder],
+    lines: list[OrderLine],
+    sellers: dict[int, Organisation],
+    guaranteed: set[int],
+) -> None:
     """Attach the placed order's seller orders and lines as `orders.selectors`' detail queryset loads them
     (by primary key, each seller order with its seller), so a caller shows the order without reading it
-    back. The seller orders are those `order_mark_paid` read after moving them when the order was paid at
-    once, else the ones just created; no unit exists before shipping; only the lines with a guaranteed
-    buy-back read theirs when asked."""
-    cached = order.__dict__.get("_prefetched_objects_cache", {}).get("seller_orders")
-    parcels: list[SellerOrder] = list(cached) if cached is not None else created
+    back. Paid at once, the seller orders are those `order_mark_paid` left on the order as it moved them;
+    else the ones just created. No unit exists before shipping; only the lines with a guaranteed buy-back
+    read theirs when asked."""
+    parcels = list(order.seller_orders.all()) if order.status != OrderStatus.PENDING_PAYMENT else created
     lines_of: dict[int, list[OrderLine]] = {}
     for line in lines:
         lines_of.setdefault(line.seller_order_id, []).append(line)
@@ -321,9 +327,6 @@ def _attach_placed(order: Order, created: list[SellerOrder], lines: list[OrderLi
         if line.pk not in guaranteed:
             prefetched(line, "buyback_guarantees", [])
     for parcel in parcels:
-        parcel_lines = lines_of.get(parcel.pk, [])
-        listing = parcel_lines[0].listing if parcel_lines else None  # a new line holds its listing
-        if listing is not None and not SellerOrder.seller.is_cached(parcel):
-            parcel.seller = listing.seller
-        prefetched(parcel, "lines", parcel_lines)
+        parcel.seller = sellers[parcel.seller_id]
+        prefetched(parcel, "lines", lines_of.get(parcel.pk, []))
     prefetched(order, "seller_orders", parcels)

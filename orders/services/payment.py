@@ -346,7 +346,7 @@ def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
             return order_mark_paid(
                 order=order,
                 actor=actor,
-                amount_received=order.total - credit,  # what the card pays: `wallet.order_amount_due`
+                amount_received=wallet.order_amount_due(order=order, credit=credit),  # what the card pays
                 reference=order.payment.reference or "",
                 credit=credit,
                 locked=True,

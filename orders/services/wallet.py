@@ -208,9 +208,10 @@ def store_credit_balance(*, user: User, currency: str) -> Money:
     return Money(amount or 0, currency)
 
 
-def order_amount_due(*, order: Order) -> Money:
-    """What the payment provider is asked for: the order's total less the store credit spent on it."""
-    return order.total - store_credit_spent_on(order=order)
+def order_amount_due(*, order: Order, credit: Money | None = None) -> Money:
+    """What the payment provider is asked for: the order's total less the store credit spent on it
+    (`credit`, when the caller has just read it with `store_credit_spent_on`)."""
+    return order.total - (credit if credit is not None else store_credit_spent_on(order=order))
 
 
 def store_credit_returned_for(*, reference: str) -> Money | None:

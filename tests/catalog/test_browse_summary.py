@@ -120,7 +120,7 @@ def test_the_summary_shows_what_counting_the_offers_shows(shelf, monkeypatch, ca
     assert shown(from_summary) == shown(from_offers)
 
 
-def test_the_counts_read_from_the_summary(shelf, monkeypatch):
+def test_the_counts_read_from_the_summary(shelf):
     result = browse_module._browse(
         BrowseFilters(market=market("fr"), category=Category.objects.get(slug="smartphones"))
     )
@@ -137,7 +137,7 @@ def test_the_counts_read_from_the_summary(shelf, monkeypatch):
     "case",
     [{"storage": [128]}, {"colour": ["Midnight"]}, {"grade": ["good"]}, {"min_price": 40000}, {"query": "iphone 256"}],
 )
-def test_filters_inside_the_offers_still_count_the_offers(shelf, monkeypatch, case):
+def test_filters_inside_the_offers_still_count_the_offers(shelf, case):
     category = None if "query" in case else Category.objects.get(slug="smartphones")
     with CaptureQueriesContext(connection) as queries:
         browse_module._browse(BrowseFilters(market=market("fr"), category=category, **case))
