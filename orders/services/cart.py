@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -40,12 +41,15 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
         )
     # One statement: the offer read as the storefront shows it (`visible()`), the line as it was before
     # (so "already full" is told apart from "added"), and the upsert, capped by the stock (and 10).
-    offer_sql, offer_params = (
-        Listing.objects.visible()
-        .filter(pk=listing_id)
-        .values("pk", "stock", "price_amount", "currency")
-        .query.sql_with_params()
-    )
+    try:
+        offer_sql, offer_params = (
+            Listing.objects.visible()
+            .filter(pk=listing_id)
+            .values("pk", "stock", "price_amount", "currency")
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:  # an id no listing can have (out of the column's range)
+        raise ApplicationError(ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available.") from None
     table = CartLine._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

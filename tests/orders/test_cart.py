@@ -39,6 +39,16 @@ def test_an_unavailable_offer_cannot_be_added(shopper):
     assert error.value.code == ErrorCode.OFFER_UNAVAILABLE
 
 
+def test_an_id_no_listing_can_have_is_unavailable_not_a_server_error(shopper, client):
+    with pytest.raises(ApplicationError) as error:
+        cart_add(cart=cart_for_user(user=shopper), listing_id=10**20)  # beyond a bigint
+    assert error.value.code == ErrorCode.OFFER_UNAVAILABLE
+    client.force_login(shopper)
+    response = client.post("/cart/add/", {"listing": str(10**20)})
+    assert response.status_code == 302  # back to the cart, with the message
+    assert not CartLine.objects.exists()
+
+
 def test_merging_adds_quantities_within_stock(shopper):
     from tests.factories.catalog import make_listing
 
