@@ -12,10 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.i18n import country_display
+from marketplace.usercache import user_cache_forget
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def update(self, **kwargs: Any) -> int:
+        """A set-based write forgets the cached copies of the users it touches (`marketplace.usercache`)."""
+        user_ids = list(self.values_list("pk", flat=True))
+        rows = super().update(**kwargs)
+        user_cache_forget(user_ids)
+        return rows
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:

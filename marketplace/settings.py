@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "marketplace.timezones.TimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "marketplace.auth_backends.SessionBackendMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -210,8 +211,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # Accounts through django-allauth (marketplace/accounts.py says why each choice).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, reading the signed-in user through the cache (marketplace/usercache.py).
+    "marketplace.auth_backends.ModelBackend",
+    "marketplace.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "marketplace.accounts.AccountAdapter"
 MFA_ADAPTER = "marketplace.accounts.MFAAdapter"

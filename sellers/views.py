@@ -217,7 +217,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if not request.user.is_authenticated:
                 # A new account, its address verified by the link: logged in as after allauth's verification.
-                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                login(request, membership.user, backend="marketplace.auth_backends.AuthenticationBackend")
             request.session[SESSION_KEY] = membership.organisation_id
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
             return redirect(organisation_home_url(membership.organisation))

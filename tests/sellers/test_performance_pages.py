@@ -79,13 +79,13 @@ def test_the_performance_page_query_count_does_not_grow_with_history(client, dja
     seller = scored_seller(history_days=3)
     client = member_client(client, seller)
     client.get("/seller/performance/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/seller/performance/")
     PerformanceDay.objects.bulk_create(
         PerformanceDay(seller=seller, day=seller.scored_on - timedelta(days=n), formula=score_formula_current())
         for n in range(4, 80)
     )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/seller/performance/")
 
 
@@ -192,7 +192,7 @@ def test_the_console_searches_every_seller(client, manager, django_assert_num_qu
     client.force_login(manager)
     client.get("/console/sellers/?q=reboot")
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         by_name = client.get("/console/sellers/?q=reboot").content.decode()
     by_vat = client.get("/console/sellers/?q=FR40123456789").content.decode()
     active = client.get("/console/sellers/?status=active").content.decode()
@@ -204,7 +204,7 @@ def test_the_console_searches_every_seller(client, manager, django_assert_num_qu
     assert "Other Refurb" in active
     for _ in range(10):
         SellerFactory()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get("/console/sellers/?status=active")
 
 
@@ -232,8 +232,8 @@ def test_the_review_page_shows_the_performance_and_what_is_behind_it(client, man
     client.force_login(manager)
     client.get(f"/console/sellers/{seller.pk}/")
 
-    # 29: with the seller's payout account and card disputes (one query each).
-    with django_assert_num_queries(29):
+    # 28: with the seller's payout account and card disputes (one query each).
+    with django_assert_num_queries(28):
         page = client.get(f"/console/sellers/{seller.pk}/").content.decode()
 
     assert 'data-testid="performance-section"' in page

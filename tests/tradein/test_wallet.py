@@ -72,7 +72,7 @@ def test_the_wallet_costs_the_same_queries_for_one_or_three_purchases(client):
             assert client.get(reverse("tradein:account_devices")).status_code == 200
         return len(captured)
 
-    assert queries(shopper) == queries(other) == 8
+    assert queries(shopper) == queries(other) == 7
 
 
 def test_trade_it_in_opens_the_questionnaire_of_the_variant_bought(client):
