@@ -182,7 +182,7 @@ def _seed_demo_orders(log: Log) -> None:
                     order_expire(order=order, actor=actor)
                 elif outcome == "payment_failed":
                     Payment.objects.filter(order=order).update(provider="test")
-                    test_payment_settle(order=Order.objects.get(pk=order.pk), actor=actor, succeed=False)
+                    test_payment_settle(number=order.number, shopper=None, actor=actor, succeed=False)
                 elif outcome != "pending_payment":
                     order = order_mark_paid(
                         order=order, actor=actor, amount_received=order.total, reference=order.payment.reference or ""

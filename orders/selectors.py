@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -106,18 +106,24 @@ class CartReview:
 
 
 def cart_review(*, cart: Cart | None, market: Market) -> CartReview:
-    """The cart as it stands now: current prices and stock, with every change since adding shown plainly."""
+    """The cart as it stands now: current prices and stock, with every change since adding shown plainly.
+
+    Each row's listing is read as a placement reads it (its product, grade and seller, and the commission's
+    two rates annotated: `commission_rates_annotation`), so the checkout places the buyable rows without
+    reading their listings again (`order_place(listings=)`)."""
     if cart is None:
         return CartReview(market=market, groups=[], elsewhere=[])
     lines = (
         CartLine.objects.filter(cart=cart)
         .select_related("listing__seller", "listing__variant__product__category", "listing__grade")
+        .annotate(**commission_rates_annotation("listing__"))
         .order_by("added_at", "id")
     )
     groups: dict[int, CartGroup] = {}
     elsewhere: list[CartRow] = []
     for line in lines:
         listing = line.listing
+        listing.commission_own, listing.commission_parent = line.commission_own, line.commission_parent  # type: ignore[attr-defined]
         on_sale = listing.status == ListingStatus.ACTIVE and listing.stock > 0
         quantity = min(line.quantity, listing.stock) if on_sale else line.quantity
         row = CartRow(
@@ -219,6 +225,12 @@ def commission_rates(*, category_ids: set[int]) -> dict[int, int]:
 # The two rates `commission_rate_from` decides from, as a queryset of listings annotates them.
 COMMISSION_RATE_OWN = "variant__product__category__commission_rate__basis_points"
 COMMISSION_RATE_PARENT = "variant__product__category__parent__commission_rate__basis_points"
+
+
+def commission_rates_annotation(path: str = "") -> dict[str, F]:
+    """`commission_own` and `commission_parent`, the two rates `commission_rate_from` decides from, to
+    annotate on a queryset of listings (`path`: the way to the listing, e.g. `"listing__"` from cart lines)."""
+    return {"commission_own": F(path + COMMISSION_RATE_OWN), "commission_parent": F(path + COMMISSION_RATE_PARENT)}
 
 
 def commission_rate_from(own: int | None, parent: int | None) -> int:

@@ -10,12 +10,12 @@ payment afterwards (paid, failed, expired) is in `payment`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Listing
@@ -35,7 +35,7 @@ from orders.models import (
     SellerOrder,
 )
 from orders.sales_tax import SalesTax, is_state, normalise_state, sales_tax_for
-from orders.selectors import COMMISSION_RATE_OWN, COMMISSION_RATE_PARENT, commission_rate_from
+from orders.selectors import commission_rate_from, commission_rates_annotation
 from orders.services import buyback, wallet
 from orders.services.cart import cart_clear
 from orders.services.payment import order_mark_paid, order_start_payment
@@ -79,16 +79,20 @@ def _aggregate(lines: list[PlacementLine]) -> dict[int, PlacementLine]:
     return merged
 
 
-def _check(market: Market, wanted: dict[int, PlacementLine]) -> list[Listing]:
-    """Read the listings (no lock) and refuse early what cannot be bought. Returns them in primary-key order."""
+def _check(market: Market, wanted: dict[int, PlacementLine], read: Sequence[Listing] | None) -> list[Listing]:
+    """Read the listings (no lock) and refuse early what cannot be bought. Returns them in primary-key order.
+    `read`: the caller's listings of exactly these lines, read as below a moment ago (not read again)."""
     ids = sorted(wanted)
-    listings = list(
-        Listing.objects.select_related("variant__product", "grade", "seller")
-        # The commission's two rates join the same query (`commission_rate_from` decides).
-        .annotate(commission_own=F(COMMISSION_RATE_OWN), commission_parent=F(COMMISSION_RATE_PARENT))
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
+    if read is not None and sorted(listing.pk for listing in read) == ids:
+        listings = sorted(read, key=lambda listing: listing.pk)
+    else:
+        listings = list(
+            Listing.objects.select_related("variant__product", "grade", "seller")
+            # The commission's two rates join the same query (`commission_rate_from` decides).
+            .annotate(**commission_rates_annotation())
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
     found = {listing.pk: listing for listing in listings}
     errors: list[dict[str, str]] = []
     code = ErrorCode.OUT_OF_STOCK
@@ -136,6 +140,7 @@ def order_place(
     buyback_listing_ids: frozenset[int] = frozenset(),
     audit: bool = False,
     cart: Cart | None = None,
+    listings: Sequence[Listing] | None = None,
 ) -> Order:
     """Reserve stock and create one order, one seller order per seller, one line per listing (a snapshot).
 
@@ -152,6 +157,9 @@ def order_place(
     it is an order like any other.
     `cart`: the buyer's cart the order comes from; the lines of the listings ordered leave it in the
     same transaction (a refused order leaves the cart as it was).
+    `listings`: the lines' listings as the caller has just read them, unlocked as this reads them, with
+    their product, grade and seller and the commission's rates annotated (`orders.selectors.cart_review`
+    reads them so): not read again. Every condition is still checked on them, and again by the stock take.
     In a market whose prices exclude tax (the US) a storefront order adds the sales tax of
     `contact.state` (`orders.sales_tax`), kept on the order; the total paid includes it.
     Raises VALIDATION (country, state), CART_EMPTY, OFFER_UNAVAILABLE, OUT_OF_STOCK, PRICE_CHANGED,
@@ -177,7 +185,7 @@ def order_place(
     else:
         gateway = gateways.checkout_gateway()
     now = timezone.now()
-    listings = _check(market, wanted)
+    listings = _check(market, wanted, listings)
     with transaction.atomic():
         by_seller: dict[int, list[Listing]] = defaultdict(list)
         for listing in listings:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit_many
-from marketplace.models import AuditEvent, EventType, Organisation
+from marketplace.models import AuditEvent, EventType, Organisation, User
 from marketplace.money import Money
 from marketplace.prefetch import prefetched
 from marketplace.transitions import bulk_transition, transition
@@ -329,29 +329,29 @@ def _intent_failed(intent: dict[str, Any]) -> None:
     order_payment_failed(order=order, actor=Actor.system("stripe webhook"), reason=f"payment failed: {message}")
 
 
-def test_payment_settle(*, order: Order, actor: Actor, succeed: bool) -> Order:
-    """The test provider's buttons: drive the same state machine the Stripe webhook drives."""
-    payment = order.payment
-    if payment.provider != PaymentProvider.TEST:
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "This order is not paid with the test provider.")
-    if succeed:
-        with transaction.atomic():
-            # As the Stripe webhook does: the order locked first, then read with its payment under the lock.
-            order = (
-                Order.objects.select_for_update(of=("self",))
-                .select_related("market", "partner", "payment")
-                .get(pk=order.pk)
-            )
-            credit = wallet.store_credit_spent_on(order=order)
-            return order_mark_paid(
-                order=order,
-                actor=actor,
-                amount_received=wallet.order_amount_due(order=order, credit=credit),  # what the card pays
-                reference=order.payment.reference or "",
-                credit=credit,
-                locked=True,
-            )
-    return order_payment_failed(order=order, actor=actor, reason="declined (test provider)")
+def test_payment_settle(*, number: str, actor: Actor, succeed: bool, shopper: User | None) -> Order:
+    """The test provider's buttons: drive the same state machine the Stripe webhook drives.
+
+    The order by its number, read once, locked (as the Stripe webhook does: the order locked first, with its
+    payment read under the lock); `shopper`: only that shopper's own order (the pay page's button; None: any). No such
+    order: `Order.DoesNotExist`. Raises PERMISSION_DENIED when the order is not paid with the test provider.
+    """
+    with transaction.atomic():
+        orders = Order.objects.select_for_update(of=("self",)).select_related("market", "partner", "payment")
+        order = (orders if shopper is None else orders.filter(buyer=shopper)).get(number=number)
+        if order.payment.provider != PaymentProvider.TEST:
+            raise ApplicationError(ErrorCode.PERMISSION_DENIED, "This order is not paid with the test provider.")
+        if not succeed:
+            return order_payment_failed(order=order, actor=actor, reason="declined (test provider)")
+        credit = wallet.store_credit_spent_on(order=order)
+        return order_mark_paid(
+            order=order,
+            actor=actor,
+            amount_received=wallet.order_amount_due(order=order, credit=credit),  # what the card pays
+            reference=order.payment.reference or "",
+            credit=credit,
+            locked=True,
+        )
 
 
 test_payment_settle.__test__ = False  # type: ignore[attr-defined]

@@ -290,7 +290,7 @@ def test_a_declined_payment_puts_the_items_back_in_the_cart_and_offers_to_pay_ag
     listing = make_listing(stock=2, price_amount=45900)
     order = place((listing, 2), buyer=shopper)
 
-    test_payment_settle(order=order, actor=SYSTEM, succeed=False)
+    test_payment_settle(number=order.number, shopper=None, actor=SYSTEM, succeed=False)
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAYMENT_FAILED

@@ -22,7 +22,8 @@ def test_a_real_worker_sends_the_order_emails_after_commit(seller_org):
     owner = MembershipFactory(organisation=seller_org, role="owner").user
     order = place((make_listing(seller=seller_org, stock=1), 1))
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        test_payment_settle(order=order, actor=SYSTEM, succeed=True)  # commits: the task is sent to Redis
+        # Commits: the task is sent to Redis.
+        test_payment_settle(number=order.number, shopper=None, actor=SYSTEM, succeed=True)
         deadline = time.monotonic() + 20
         while len(mail.outbox) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
