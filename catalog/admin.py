@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, ProductImage, SellerStanding
 from catalog.services.images import image_check, product_image_render
 from catalog.templatetags.pictures import picture_html
+from catalog.versioning import catalog_changed
 from marketplace.errors import ApplicationError
 
 
@@ -72,6 +73,18 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     @admin.display(description=_("photos"), ordering="photo_count")
     def photos(self, obj: Product) -> int:
         return getattr(obj, "photo_count", 0)
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        catalog_changed()  # its name, specs or prices show on every page and cached read of it
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        super().delete_model(request, obj)
+        catalog_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_changed()
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)

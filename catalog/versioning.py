@@ -84,6 +84,11 @@ def scope_version(*, market: str, product: str | None = None, categories: Iterab
     return ".".join(str(found[key]) for key in keys)
 
 
+def global_version_of(scope: str) -> str:
+    """The global version a `scope_version` starts with (already read with it: no round trip)."""
+    return scope.split(".", 1)[0]
+
+
 def listings_changed(listing_ids: Iterable[int]) -> None:
     """Offers changed (price, stock, status, any field a page shows): schedule, for when the current
     transaction commits, new versions for their products, categories (and parents) and markets.

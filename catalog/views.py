@@ -29,7 +29,7 @@ from catalog.selectors.home import home_sections
 from catalog.selectors.product_page import product_get, product_page
 from catalog.selectors.reference import categories_tree, grades_all, markets_active
 from catalog.states import ListingStatus
-from catalog.versioning import catalog_version, scope_version
+from catalog.versioning import catalog_version, global_version_of, scope_version
 from marketplace.landing import safe_next_url
 from marketplace.models import Organisation, OrganisationKind
 from marketplace.requests import EncoreRequest, request_memo
@@ -263,7 +263,8 @@ def product_detail(request: EncoreRequest, slug: str) -> HttpResponse:
     context = _base_context(request)
 
     def build() -> dict[str, str]:
-        product = product_get(slug=slug)
+        # The product, its photos and variants change only with the global version: cached under it.
+        product = product_get(slug=slug, version=global_version_of(_page_version(request)))
         if product is None:
             raise Http404
         page = product_page(product=product, market=market, variant_id=variant_id, grade=grade)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from catalog.delivery import DeliveryEstimate, delivery_estimate
@@ -40,14 +41,31 @@ class ProductPage:
         return min((offer.warranty_months for offer in self.offers), default=MINIMUM_WARRANTY_MONTHS)
 
 
-def product_get(*, slug: str) -> Product | None:
-    """The product with its brand, category and rating (one query), and its photos (one more)."""
-    return (
+# How long a product read under a catalog version stays cached (as long as the pages built from it).
+PRODUCT_CACHE_SECONDS = 600
+
+
+def product_get(*, slug: str, version: str | None = None) -> Product | None:
+    """The product with its brand, category and rating (one query), its photos and its variants (two more).
+
+    `version`: the global catalog version (`catalog.versioning.catalog_version`, which every write to a
+    product, its variants, photos or rating replaces): the product is read from the cache under it, and
+    kept there, so a product page rebuilt because one of its offers changed reads only the offers.
+    """
+    key = f"catalog:product:{version}:{slug}"
+    if version is not None:
+        cached: Product | None = cache.get(key)
+        if cached is not None:
+            return cached
+    product = (
         Product.objects.select_related("brand", "category", "rating")
-        .prefetch_related("images")
+        .prefetch_related("images", "variants")
         .filter(slug=slug)
         .first()
     )
+    if version is not None and product is not None:
+        cache.set(key, product, PRODUCT_CACHE_SECONDS)
+    return product
 
 
 def product_page(
@@ -59,7 +77,7 @@ def product_page(
     The selected variant is `variant_id` if it belongs to the product, else the one with the cheapest
     visible offer, else the first. One row per grade: its lowest price and its buy-box offer.
     """
-    variants = list(product.variants.all())
+    variants = list(product.variants.all())  # prefetched by `product_get`
     listings = list(
         Listing.objects.visible()
         .filter(market=market, variant__product=product)

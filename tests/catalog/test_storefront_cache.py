@@ -247,3 +247,34 @@ def test_a_sold_out_offer_leaves_its_pages_at_once(client, two_categories, djang
     assert "Model A" not in client.get(FINE_URLS["phones"]).content.decode()
     assert "Model B" in client.get(FINE_URLS["phones"]).content.decode()
     assert "Renew Labs" not in client.get(FINE_URLS["a"]).content.decode()
+
+
+def test_a_product_page_rebuilt_for_an_offer_reads_only_the_offers(
+    client, offer, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The product, its photos and variants are cached under the global version: an offer's change
+    rebuilds the page from the offers' two queries (the offers, their unit photos), and shows the change."""
+    _seller, listing = offer
+    assert client.get("/p/iphone-13/?market=fr").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_update(listing=listing, actor=ACTOR, price_amount=39900)
+
+    with django_assert_num_queries(2):
+        page = client.get("/p/iphone-13/?market=fr").content.decode()
+
+    assert "€399.00" in page
+
+
+def test_a_product_edited_in_the_admin_shows_at_once(client, offer, django_capture_on_commit_callbacks):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from catalog.models import Product
+
+    assert "iPhone 13" in client.get("/p/iphone-13/?market=fr").content.decode()
+    product = Product.objects.get(slug="iphone-13")
+    product.name = "iPhone 13 (2021)"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[Product].save_model(RequestFactory().post("/admin/"), product, None, True)
+
+    assert "iPhone 13 (2021)" in client.get("/p/iphone-13/?market=fr").content.decode()
