@@ -63,6 +63,48 @@ def audit_event(
     )
 
 
+def transition_check(
+    model: type[models.Model], transitions: Mapping[str, frozenset[str]], *, current: str, to: str
+) -> None:
+    """Refuse a move the table does not have: `ApplicationError(INVALID_TRANSITION)` naming the moves the
+    current status allows (API.md: a 409 names the allowed moves)."""
+    if to not in transitions.get(current, frozenset()):
+        raise ApplicationError(
+            ErrorCode.INVALID_TRANSITION,
+            f"{model._meta.verbose_name} cannot go from {current} to {to}.",
+            extra={"from": current, "to": to, "allowed": sorted(transitions.get(current, frozenset()))},
+        )
+
+
+def transition_at_creation(
+    obj: models.Model,
+    *,
+    from_status: str,
+    actor: Actor,
+    transitions: Mapping[str, frozenset[str]],
+    reason: str = "",
+    field: str = "status",
+    organisation: Organisation | None = None,
+    audits: list[AuditEvent] | None = None,
+) -> AuditEvent:
+    """A move that happens as its row is created: `obj`, just inserted in the caller's transaction, is already
+    in the status its move from `from_status` leads to (an order placed and paid in one step: a partner's
+    invoice). The move is checked against the table and audited as `transition` would have, without writing
+    the row a second time. `audits`: as for `transition`. Raises `ApplicationError(INVALID_TRANSITION)`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition_at_creation() must run inside the transaction that created the row")
+    to = getattr(obj, field)
+    transition_check(type(obj), transitions, current=from_status, to=to)
+    event = audit_event(
+        obj=obj, actor=actor, from_status=from_status, to_status=to, reason=reason, organisation=organisation
+    )
+    if audits is not None:
+        audits.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
 def transition(
     obj: M,
     *,
@@ -111,13 +153,7 @@ def transition(
             queryset = model._default_manager.select_related(*related) if related else model._default_manager.all()
             locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
         current = getattr(locked, field)
-        if to not in transitions.get(current, frozenset()):
-            # The problem names the moves the current status allows (API.md: 409 names the allowed moves).
-            raise ApplicationError(
-                ErrorCode.INVALID_TRANSITION,
-                f"{model._meta.verbose_name} cannot go from {current} to {to}.",
-                extra={"from": current, "to": to, "allowed": sorted(transitions.get(current, frozenset()))},
-            )
+        transition_check(model, transitions, current=current, to=to)
         with transaction.atomic() if nested and then is not None else contextlib.nullcontext():
             updates: dict[str, object] = {field: to, **(extra_updates or {})}
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
@@ -181,11 +217,10 @@ def bulk_transition(
     inside the caller's transaction. `audits`: as for `transition`, the audit rows are added to the
     caller's list instead of being written here.
     """
-    if to not in transitions.get(from_status, frozenset()):
-        raise ApplicationError(ErrorCode.INVALID_TRANSITION, f"Cannot go from {from_status} to {to}.")
+    model = queryset.model
+    transition_check(model, transitions, current=from_status, to=to)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("bulk_transition() must run inside the transaction of the change")
-    model = queryset.model
     updates: dict[str, object] = {field: to, **(extra_updates or {})}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         updates.setdefault("updated_at", timezone.now())

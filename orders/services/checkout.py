@@ -38,7 +38,7 @@ from orders.sales_tax import SalesTax, is_state, normalise_state, sales_tax_for
 from orders.selectors import commission_rate_from, commission_rates_annotation
 from orders.services import buyback, wallet
 from orders.services.cart import cart_clear
-from orders.services.payment import order_mark_paid, order_start_payment
+from orders.services.payment import PaidAt, order_paid_at_placement, order_start_payment
 from orders.services.stock import UNAVAILABLE_MESSAGES, stock_take
 from orders.states import OrderStatus
 
@@ -196,6 +196,12 @@ def order_place(
         tax = _sales_tax(market, contact, total, exempt=partner is not None or audit)
         if tax is not None:
             total += tax.amount
+        credit = Money.zero(market.currency)  # the store credit spent on it
+        if store_credit is not None and store_credit.amount > 0 and buyer is not None and partner is None:
+            credit = min(store_credit, total)
+        # Paid as it is placed (a partner's invoice, a mystery order, store credit covering the total): its
+        # rows are written paid (`PaidAt`, the rule `order_mark_paid` writes too), not written twice.
+        paid = PaidAt.of(market, now) if partner is not None or audit or credit == total else None
         order = Order.objects.create(
             channel=OrderChannel.PARTNER if partner is not None else OrderChannel.STOREFRONT,
             buyer=buyer,
@@ -217,6 +223,7 @@ def order_place(
             country=contact.country.lower(),
             expires_at=now + timedelta(minutes=settings.ORDERS_PAYMENT_MINUTES),
             is_audit=audit,
+            **(paid.order() if paid is not None else {}),
         )
         order_lines: list[OrderLine] = []
         seller_orders: list[SellerOrder] = []
@@ -256,6 +263,7 @@ def order_place(
                     currency=market.currency,
                     subtotal_amount=subtotal.amount,
                     commission_amount=commission.amount,
+                    **(paid.seller_order() if paid is not None else {}),
                 )
             )
             lines_by_seller.append(pending_lines)
@@ -270,45 +278,39 @@ def order_place(
             guaranteed = [line for line in order_lines if line.listing_id in buyback_listing_ids]
             if guaranteed:
                 buyback.buyback_guarantees_take(order=order, lines=guaranteed, now=now)
-        payment = Payment(order=order, provider=gateway.provider, currency=order.currency, amount=order.total_amount)
-        due = order.total
-        if store_credit is not None and store_credit.amount > 0 and buyer is not None and partner is None:
-            credit = min(store_credit, order.total)
+        payment = Payment(
+            order=order,
+            provider=gateway.provider,
+            currency=order.currency,
+            amount=order.total_amount,
+            **(paid.payment(captured_amount=order.total_amount) if paid is not None else {}),
+        )
+        if credit.amount > 0 and buyer is not None:
             wallet.store_credit_spend(user=buyer, order=order, amount=credit, actor=actor)
-            due = order.total - credit
+        due = order.total - credit
         if not isinstance(gateway, gateways.StripeGateway) and due.amount > 0:
             # No network involved (test provider, invoice): start the payment right here.
             start = gateway.start(amount=due, order_number=order.number, idempotency_key=f"{order.number}-pay")
             payment.reference = start.reference
         payment.save(force_insert=True)
         sellers = {listing.seller_id: listing.seller for listing in listings}  # read with the listings
-        order.payment = payment  # the payment's moves below (paid at once) update this very object
-        if partner is None and due.amount == 0:
-            # Paid in full with store credit: nothing for a payment provider to do.
-            order_mark_paid(
+        order.payment = payment
+        if paid is not None:
+            order_paid_at_placement(
                 order=order,
+                payment=payment,
+                seller_orders=seller_orders,
                 actor=actor,
-                amount_received=due,
-                reference="store credit",
-                locked=True,
-                sellers=sellers,
-            )
-        if partner is not None or audit:
-            order_mark_paid(
-                order=order,
-                actor=actor,
-                amount_received=order.total,
-                reference=payment.reference or "",
-                credit=Money.zero(order.currency),  # no store credit on a partner's or a mystery order
-                locked=True,
+                # Store credit alone: nothing for a payment provider to do.
+                reference=payment.reference or "" if partner is not None or audit else "store credit",
+                credit=credit,
                 sellers=sellers,
             )
         if cart is not None:
             cart_clear(cart=cart, listing_ids=sorted(wanted))
         # Last: the hot rows stay locked only until the commit.
         stock_take(listings=listings, quantities={listing_id: line.quantity for listing_id, line in wanted.items()})
-    # The order as placed, with its market and payment: a move to paid above (a partner's invoice, an audit,
-    # store credit) updated these objects too (`transition` refreshes what it is given), so nothing is read back.
+    # The order as placed, with its market and payment, paid or not: nothing is read back.
     if order.status == OrderStatus.PENDING_PAYMENT and partner is None:
         order_start_payment(order=order, actor=actor)
     _attach_placed(order, seller_orders, order_lines, sellers, {line.pk for line in guaranteed})
@@ -324,10 +326,9 @@ def _attach_placed(
 ) -> None:
     """Attach the placed order's seller orders and lines as `orders.selectors`' detail queryset loads them
     (by primary key, each seller order with its seller), so a caller shows the order without reading it
-    back. Paid at once, the seller orders are those `order_mark_paid` left on the order as it moved them;
-    else the ones just created. No unit exists before shipping; only the lines with a guaranteed buy-back
-    read theirs when asked."""
-    parcels = list(order.seller_orders.all()) if order.status != OrderStatus.PENDING_PAYMENT else created
+    back (the seller orders as created, paid or not). No unit exists before shipping; only the lines with a
+    guaranteed buy-back read theirs when asked."""
+    parcels = created
     lines_of: dict[int, list[OrderLine]] = {}
     for line in lines:
         lines_of.setdefault(line.seller_order_id, []).append(line)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,10 @@ from django.utils import timezone
 from marketplace.actors import Actor
 from marketplace.errors import ApplicationError, ErrorCode
 from marketplace.events import emit_many
-from marketplace.models import AuditEvent, EventType, Organisation, User
+from marketplace.models import AuditEvent, EventType, Market, Organisation, User
 from marketplace.money import Money
 from marketplace.prefetch import prefetched
-from marketplace.transitions import bulk_transition, transition
+from marketplace.transitions import bulk_transition, transition, transition_at_creation
 from orders import gateways, notifications
 from orders.models import (
     Order,
@@ -70,6 +71,32 @@ def order_start_payment(*, order: Order, actor: Actor) -> Payment:
     return payment
 
 
+@dataclass(frozen=True)
+class PaidAt:
+    """What "paid" writes on an order's rows, paid at `at`: one rule for a payment received after the
+    placement (`order_mark_paid`) and for an order placed paid (`order_paid_at_placement`)."""
+
+    at: datetime
+    ship_by: datetime  # the seller orders' deadline to ship (`orders.states.ship_by`, in the market's days)
+
+    @classmethod
+    def of(cls, market: Market, at: datetime) -> PaidAt:
+        return cls(at=at, ship_by=ship_by(at, time_zone=market.time_zone, market_code=market.code))
+
+    def order(self) -> dict[str, object]:
+        return {"status": OrderStatus.PAID, "paid_at": self.at}
+
+    def payment(self, *, captured_amount: int) -> dict[str, object]:
+        return {"status": PaymentStatus.SUCCEEDED, "captured_amount": captured_amount}
+
+    def seller_order(self) -> dict[str, object]:
+        return {"status": SellerOrderStatus.PAID, "paid_at": self.at, "ship_by": self.ship_by}
+
+
+def _besides_status(fields: dict[str, object]) -> dict[str, object]:
+    return {name: value for name, value in fields.items() if name != "status"}
+
+
 def order_mark_paid(
     *,
     order: Order,
@@ -81,9 +108,10 @@ def order_mark_paid(
     sellers: Mapping[int, Organisation] | None = None,
 ) -> Order:
     """pending_payment -> paid, from the payment provider's word only (the signed webhook, the test
-    provider's button, a partner's invoice). The payment becomes succeeded with the amount captured;
+    provider's button). The payment becomes succeeded with the amount captured;
     each seller order becomes paid with its ship-by deadline, the sale is booked in the ledger,
     `order.paid` is emitted per seller order, and e-mails go out after commit. Every move audited.
+    (An order paid as it is placed, a partner's invoice, is written paid: `order_paid_at_placement`.)
 
     Raises INVALID_TRANSITION when the order is not awaiting payment, PAYMENT_FAILED when the amount
     or currency differs from the order's (its total less the store credit spent on it, which the
@@ -98,8 +126,8 @@ def order_mark_paid(
         credit = wallet.store_credit_spent_on(order=order)
     if amount_received != order.total - credit:
         raise ApplicationError(ErrorCode.PAYMENT_FAILED, "The amount paid differs from the order's total.")
-    now = timezone.now()
     market, partner = order.market, order.partner  # kept: the locked copy below has no related cache
+    paid = PaidAt.of(market, timezone.now())
     given = order
     payment = order.payment  # usually cached by the caller; locked by its transition below
     # A caller holding the order's lock is in its own transaction, which a failure here rolls back whole:
@@ -112,7 +140,7 @@ def order_mark_paid(
             actor=actor,
             transitions=ORDER_TRANSITIONS,
             reason=f"payment {reference}",
-            extra_updates={"paid_at": now},
+            extra_updates=_besides_status(paid.order()),
             organisation=partner,
             held=locked,
             audits=audits,
@@ -123,12 +151,11 @@ def order_mark_paid(
             actor=actor,
             transitions=PAYMENT_TRANSITIONS,
             reason=f"payment {reference}",
-            extra_updates={"captured_amount": (amount_received + credit).amount},
+            extra_updates=_besides_status(paid.payment(captured_amount=(amount_received + credit).amount)),
             organisation=partner,
             held=locked,
             audits=audits,
         )
-        deadline = ship_by(now, time_zone=market.time_zone, market_code=market.code)
         # All seller orders at once: one UPDATE ... WHERE status = pending_payment, one audit row
         # each, under its own seller (the tenancy of the audit trail).
         seller_orders: list[SellerOrder] = bulk_transition(
@@ -139,32 +166,87 @@ def order_mark_paid(
             transitions=TRANSITIONS,
             reason=f"payment {reference}",
             organisation_field="seller",
-            extra_updates={"paid_at": now, "ship_by": deadline},
+            extra_updates=_besides_status(paid.seller_order()),
             rows=True,  # the seller orders as moved, by primary key: not read again
             audits=audits,
         )
-        AuditEvent.objects.bulk_create(audits)
-        known = dict(sellers or {})
-        missing = {seller_order.seller_id for seller_order in seller_orders} - known.keys()
-        if missing:
-            known.update(Organisation.objects.in_bulk(missing))
-        for seller_order in seller_orders:
-            seller_order.seller = known[seller_order.seller_id]
-        ledger.book_sales(seller_orders=seller_orders, payment=payment)
-        ledger.book_sales_tax(amount=order.sales_tax, payment=payment)
-        if credit.amount > 0:
-            ledger.book_store_credit_spent(amount=credit)
-        # One `order.paid` per seller order to its seller, and the whole order to its partner: one statement.
-        paid_events = [(order_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders]
-        if partner is not None:
-            paid_events.append((order_event_data(order, None), partner))
-        emit_many(EventType.ORDER_PAID, paid_events)
-        order_id = order.pk
-        transaction.on_commit(lambda: notifications.order_paid_notify_task.delay(order_id))
+        _paid(order, payment, seller_orders, partner=partner, credit=credit, audits=audits, sellers=sellers or {})
     # The seller orders as they stand now (moved, with their sellers), for a caller showing the order.
-    for paid in (given, order):
-        prefetched(paid, "seller_orders", seller_orders)
+    for placed in (given, order):
+        prefetched(placed, "seller_orders", seller_orders)
     return order
+
+
+def order_paid_at_placement(
+    *,
+    order: Order,
+    payment: Payment,
+    seller_orders: list[SellerOrder],
+    actor: Actor,
+    reference: str,
+    credit: Money,
+    sellers: Mapping[int, Organisation],
+) -> None:
+    """An order placed paid: a partner's invoice, a mystery order, store credit covering the total.
+
+    The placement (`orders.services.checkout.order_place`) wrote the order, its payment and its seller
+    orders paid (`PaidAt`), in the transaction this runs in. Each row's move from pending_payment is checked
+    against its table and audited as `order_mark_paid` audits it; the sale is booked, `order.paid` emitted,
+    the e-mails sent after commit, as for any payment. `sellers`: the seller orders' sellers by id."""
+    reason = f"payment {reference}"
+    audits: list[AuditEvent] = []
+    moves: list[tuple[Order | Payment | SellerOrder, str, Mapping[str, frozenset[str]], Organisation | None]] = [
+        (order, OrderStatus.PENDING_PAYMENT, ORDER_TRANSITIONS, order.partner),
+        (payment, PaymentStatus.PENDING, PAYMENT_TRANSITIONS, order.partner),
+    ]
+    moves += [
+        (seller_order, SellerOrderStatus.PENDING_PAYMENT, TRANSITIONS, sellers[seller_order.seller_id])
+        for seller_order in seller_orders
+    ]
+    for row, from_status, table, organisation in moves:
+        transition_at_creation(
+            row,
+            from_status=from_status,
+            actor=actor,
+            transitions=table,
+            reason=reason,
+            organisation=organisation,
+            audits=audits,
+        )
+    _paid(order, payment, seller_orders, partner=order.partner, credit=credit, audits=audits, sellers=sellers)
+
+
+def _paid(
+    order: Order,
+    payment: Payment,
+    seller_orders: list[SellerOrder],
+    *,
+    partner: Organisation | None,
+    credit: Money,
+    audits: list[AuditEvent],
+    sellers: Mapping[int, Organisation],
+) -> None:
+    """What follows a payment, however the rows became paid: the moves' audit rows in one statement, the
+    sale booked in the ledger, one `order.paid` per seller order (and one to `partner`, the order's, passed
+    in: a locked copy of the order has no related cache), the e-mails."""
+    AuditEvent.objects.bulk_create(audits)
+    known = dict(sellers)
+    missing = {seller_order.seller_id for seller_order in seller_orders} - known.keys()
+    if missing:
+        known.update(Organisation.objects.in_bulk(missing))
+    for seller_order in seller_orders:
+        seller_order.seller = known[seller_order.seller_id]
+    ledger.book_sales(seller_orders=seller_orders, payment=payment)
+    ledger.book_sales_tax(amount=order.sales_tax, payment=payment)
+    if credit.amount > 0:
+        ledger.book_store_credit_spent(amount=credit)
+    # One `order.paid` per seller order to its seller, and the whole order to its partner: one statement.
+    paid_events = [(order_event_data(order, seller_order), seller_order.seller) for seller_order in seller_orders]
+    if partner is not None:
+        paid_events.append((order_event_data(order, None), partner))
+    emit_many(EventType.ORDER_PAID, paid_events)
+    order_id = order.pk
+    transaction.on_commit(lambda: notifications.order_paid_notify_task.delay(order_id))
 
 
 def _close_unpaid(order: Order, *, to: str, actor: Actor, reason: str) -> Order:

@@ -167,3 +167,25 @@ def test_a_set_based_move_can_answer_the_rows_as_the_orm_reads_them(db, shopper)
     ]
     assert {row.status for row in moved} == {SellerOrderStatus.CANCELLED}
     assert all(row.updated_at.tzinfo is not None for row in moved)
+
+
+def test_a_move_made_as_the_row_is_created_is_checked_and_audited_without_a_second_write(gadget_table):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from marketplace.transitions import transition_at_creation
+
+    with transaction.atomic():
+        gadget = Gadget.objects.create(status="live")
+        with CaptureQueriesContext(connection) as queries:
+            transition_at_creation(gadget, from_status="draft", actor=Actor.system(), transitions=TABLE, reason="r")
+        with pytest.raises(ApplicationError) as error:  # a status its move cannot reach: refused
+            transition_at_creation(
+                Gadget.objects.create(status="retired"), from_status="draft", actor=Actor.system(), transitions=TABLE
+            )
+
+    assert error.value.code == ErrorCode.INVALID_TRANSITION
+    assert not [query for query in queries.captured_queries if "marketplace_gadget" in query["sql"]]
+    assert list(AuditEvent.objects.values_list("object_id", "from_status", "to_status", "reason")) == [
+        (str(gadget.pk), "draft", "live", "r")
+    ]

@@ -192,3 +192,47 @@ def test_late_shipment_is_one_business_day_after_payment():
     assert not is_late(ship_by_at=deadline, shipped_at=deadline - timedelta(hours=1), now=deadline)
     assert is_late(ship_by_at=deadline, shipped_at=None, now=deadline + timedelta(seconds=1))
     assert not is_late(ship_by_at=deadline, shipped_at=None, now=deadline - timedelta(seconds=1))
+
+
+def test_a_partner_order_is_written_paid_and_audited_as_a_payment(partner_org, django_capture_on_commit_callbacks):
+    """Paid as it is placed (the partner's invoice): the order, its payment and seller orders are inserted
+    paid, never updated; each move from pending is checked and audited as a payment's; the sale is booked
+    and `order.paid` emitted per seller and to the partner."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = make_listing(price_amount=20000), make_listing(price_amount=15000)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        order = place((first, 1), (second, 2), partner=partner_org)
+
+    written = [query["sql"] for query in queries.captured_queries]
+    for table in ("orders_order", "orders_payment", "orders_sellerorder"):
+        assert not [sql for sql in written if sql.startswith(f'UPDATE "{table}"')], table
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == OrderStatus.PAID
+    assert order.paid_at is not None
+    assert (order.payment.status, order.payment.captured_amount) == (PaymentStatus.SUCCEEDED, 50000)
+    seller_orders = list(order.seller_orders.order_by("pk"))
+    deadline = ship_by(order.paid_at, time_zone=order.market.time_zone, market_code=order.market_id)
+    assert [(so.status, so.paid_at, so.ship_by) for so in seller_orders] == [
+        (SellerOrderStatus.PAID, order.paid_at, deadline)
+    ] * 2
+    moves = (
+        AuditEvent.objects.filter(content_type__model__in=["order", "payment", "sellerorder"])
+        .order_by("pk")
+        .values_list("content_type__model", "from_status", "to_status")
+    )
+    assert list(moves) == [
+        ("order", "pending_payment", "paid"),
+        ("payment", "pending", "succeeded"),
+        ("sellerorder", "pending_payment", "paid"),
+        ("sellerorder", "pending_payment", "paid"),
+    ]
+    audits = AuditEvent.objects.filter(content_type__model="sellerorder").order_by("pk")
+    assert [audit.organisation_id for audit in audits] == [so.seller_id for so in seller_orders]
+    assert AuditEvent.objects.get(content_type__model="order").organisation == partner_org
+    assert LedgerEntry.objects.filter(kind="sale").count() == 6  # cash, seller pending, commission per seller
+    paid_events = Event.objects.filter(type="order.paid")
+    assert sorted(e.organisation_id for e in paid_events) == sorted(
+        [partner_org.pk, *(so.seller_id for so in seller_orders)]
+    )
