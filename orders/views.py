@@ -101,9 +101,12 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         quantity = int(request.POST.get("quantity", "1") or 1)
     except ValueError:
         return HttpResponseBadRequest("listing and quantity are numbers")
-    cart = resolve_cart(request, create=True)
     try:
-        cart_services.cart_add(cart=cart, listing_id=listing_id, quantity=quantity)
+        if request.user.is_authenticated and CART_SESSION_KEY not in request.session:
+            # No session cart to merge first: the account's cart is found in the add's own statement.
+            cart_services.cart_add_for_user(user=request.user, listing_id=listing_id, quantity=quantity)
+        else:
+            cart_services.cart_add(cart=resolve_cart(request, create=True), listing_id=listing_id, quantity=quantity)
         messages.success(request, _("Added to your cart."))
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -33,6 +33,31 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
     Returns the line's quantity. Raises OFFER_UNAVAILABLE when the listing is not on sale,
     OUT_OF_STOCK when the cart already holds all of it.
     """
+    added = _add(cart_sql="SELECT %s::bigint", cart_params=[cart.pk], listing_id=listing_id, quantity=quantity)
+    if added is None:
+        raise RuntimeError("cart_add() needs a saved cart")
+    return _added(cart, *added)
+
+
+def cart_add_for_user(*, user: User, listing_id: int, quantity: int = 1) -> int:
+    """`cart_add` to the account's cart, found by its user inside the same statement (no read of the cart
+    first); the cart is created on the account's first add."""
+    table = Cart._meta.db_table
+    added = _add(
+        cart_sql=f"SELECT id FROM {table} WHERE user_id = %s",  # noqa: S608 - the table name from model meta
+        cart_params=[user.pk],
+        listing_id=listing_id,
+        quantity=quantity,
+    )
+    if added is None:  # no cart yet
+        return cart_add(cart=cart_for_user(user=user), listing_id=listing_id, quantity=quantity)
+    cart_id, *rest = added
+    return _added(Cart(pk=cart_id, user=user), cart_id, *rest)
+
+
+def _add(*, cart_sql: str, cart_params: list[int], listing_id: int, quantity: int) -> tuple[int, ...] | None:
+    """The add's one statement, its cart given by `cart_sql` (one row with the cart's id, or none): the
+    cart's id, the most the line may hold, its quantity now and before; None when there is no cart."""
     if quantity < 1:
         raise ApplicationError(
             ErrorCode.VALIDATION,
@@ -54,23 +79,25 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH offer (id, stock, price_amount, currency) AS ({offer_sql}),
-            prior AS (SELECT quantity FROM {table} WHERE cart_id = %s AND listing_id = %s),
+            WITH cart (id) AS ({cart_sql}),
+            offer (id, stock, price_amount, currency) AS ({offer_sql}),
+            prior AS (SELECT quantity FROM {table} WHERE cart_id = (SELECT id FROM cart) AND listing_id = %s),
             added AS (
                 INSERT INTO {table} (cart_id, listing_id, quantity, seen_price_amount, currency, added_at)
-                SELECT %s, offer.id, LEAST(%s, offer.stock, %s), offer.price_amount, offer.currency, %s FROM offer
+                SELECT cart.id, offer.id, LEAST(%s, offer.stock, %s), offer.price_amount, offer.currency, %s
+                FROM offer, cart
                 ON CONFLICT (cart_id, listing_id) DO UPDATE
                     SET quantity = LEAST({table}.quantity + EXCLUDED.quantity, (SELECT LEAST(stock, %s) FROM offer)),
                         seen_price_amount = EXCLUDED.seen_price_amount, currency = EXCLUDED.currency
                 RETURNING quantity
             )
-            SELECT (SELECT LEAST(stock, %s) FROM offer), (SELECT quantity FROM added), (SELECT quantity FROM prior)
-            """,  # noqa: S608 - the table name comes from model meta, the offer's SQL from the ORM; values bound
+            SELECT (SELECT id FROM cart), (SELECT LEAST(stock, %s) FROM offer), (SELECT quantity FROM added),
+                   (SELECT quantity FROM prior)
+            """,  # noqa: S608 - the table name comes from model meta, the SQL from the ORM; values bound
             [
+                *cart_params,
                 *offer_params,
-                cart.pk,
                 listing_id,
-                cart.pk,
                 quantity,
                 MAX_QUANTITY_PER_LINE,
                 timezone.now(),
@@ -78,13 +105,17 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int = 1) -> int:
                 MAX_QUANTITY_PER_LINE,
             ],
         )
-        limit, new_quantity, prior_quantity = cursor.fetchone()
+        row = cursor.fetchone()
+    return None if row[0] is None else tuple(row)
+
+
+def _added(cart: Cart, cart_id: int, limit: int | None, new_quantity: int | None, prior_quantity: int | None) -> int:
     if limit is None:
         raise ApplicationError(ErrorCode.OFFER_UNAVAILABLE, "This offer is no longer available.")
     cart_count_changed(cart=cart)
     if prior_quantity is not None and prior_quantity >= limit:
         raise ApplicationError(ErrorCode.OUT_OF_STOCK, "Your cart already holds every unit of this offer.")
-    return int(new_quantity)
+    return int(new_quantity or 0)
 
 
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:

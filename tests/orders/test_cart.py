@@ -49,6 +49,31 @@ def test_an_id_no_listing_can_have_is_unavailable_not_a_server_error(shopper, cl
     assert not CartLine.objects.exists()
 
 
+def test_an_account_adds_to_its_cart_found_in_the_same_statement(shopper, django_assert_num_queries):
+    from orders.cart_count import cart_count_get
+    from orders.services.cart import cart_add_for_user
+    from tests.factories.catalog import make_listing
+
+    first, second = make_listing(stock=3), make_listing(stock=1)
+    assert not Cart.objects.filter(user=shopper).exists()
+    assert cart_add_for_user(user=shopper, listing_id=first.pk, quantity=2) == 2  # the cart made on first use
+    assert cart_count_get(user_id=shopper.pk, cart_id=None) == 2
+
+    with django_assert_num_queries(1):
+        assert cart_add_for_user(user=shopper, listing_id=first.pk, quantity=5) == 3  # bounded by the stock
+    cart_add_for_user(user=shopper, listing_id=second.pk)
+    with pytest.raises(ApplicationError) as full:
+        cart_add_for_user(user=shopper, listing_id=second.pk)
+    Listing.objects.filter(pk=first.pk).update(status="paused")
+    with pytest.raises(ApplicationError) as gone:
+        cart_add_for_user(user=shopper, listing_id=first.pk)
+
+    assert (full.value.code, gone.value.code) == (ErrorCode.OUT_OF_STOCK, ErrorCode.OFFER_UNAVAILABLE)
+    cart = Cart.objects.get(user=shopper)
+    assert sorted(cart.lines.values_list("listing_id", "quantity")) == sorted([(first.pk, 3), (second.pk, 1)])
+    assert cart_count_get(user_id=shopper.pk, cart_id=None) == 4  # the header counted again after each add
+
+
 def test_merging_adds_quantities_within_stock(shopper):
     from tests.factories.catalog import make_listing
 

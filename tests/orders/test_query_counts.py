@@ -102,7 +102,7 @@ def test_the_storefront_checkout_cycle_runs_in_few_queries_whatever_the_cart(sho
 
     adds, checkout, pay = three[:3], three[3], three[4]
     # The signed-in user comes from the cache (marketplace/usercache.py): no request below reads it.
-    assert max(adds) <= 2  # the cart, one statement reading the offer and upserting the line
+    assert max(adds) <= 1  # one statement finding the cart, reading the offer and upserting the line
     # The cart's lines with their listings and rates (read once, for the review and the placement), order,
     # seller orders, lines, payment, cart, stock (and the test's savepoint).
     assert checkout <= 10
