@@ -201,7 +201,9 @@ def order_place(
             credit = min(store_credit, total)
         # Paid as it is placed (a partner's invoice, a mystery order, store credit covering the total): its
         # rows are written paid (`PaidAt`, the rule `order_mark_paid` writes too), not written twice.
-        paid = PaidAt.of(market, now) if partner is not None or audit or credit == total else None
+        paid = (
+            PaidAt.of(market, now) if partner is not None or audit or (credit.amount > 0 and credit == total) else None
+        )
         order = Order.objects.create(
             channel=OrderChannel.PARTNER if partner is not None else OrderChannel.STOREFRONT,
             buyer=buyer,
